@@ -1,0 +1,3 @@
+from gcmkg.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Documents -> records (pure parsing and extraction) -> triples with provenance -> the embedded store."""

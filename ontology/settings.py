@@ -1,0 +1,87 @@
+"""Every setting of the project, declared once with its default and help text.
+
+Each one can be overridden by an environment variable ``GCMKG_<NAME>`` (upper case). The server and the CLI read
+them through :func:`load`, so tests and deployments change behaviour without code.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("base_iri", "https://w3id.org/gcmkg/", "Base of every IRI minted for data (must end with '/')."),
+    Setting("data_dir", str(PROJECT_ROOT / "data"), "Folder holding the corpus manifest and reference data."),
+    Setting("instance_dir", str(PROJECT_ROOT / "instance"), "Folder of builds, the current store and dumps (git-ignored)."),
+    Setting("keep_builds", 2, "How many previous builds to keep beside the current one."),
+    Setting("host", "127.0.0.1", "Address `gcmkg serve` binds."),
+    Setting("port", 8080, "Port `gcmkg serve` binds."),
+    Setting("workers", 2, "Worker processes of `gcmkg serve`."),
+    Setting("query_timeout", 10.0, "Seconds a SPARQL query may run before it is stopped."),
+    Setting("max_query_length", 65536, "Longest accepted query text, in bytes."),
+    Setting("max_results", 100000, "Most rows or triples returned by one query; more is an error, never a silent cut."),
+    Setting("service_allowlist", "", "Space-separated SPARQL endpoint IRIs that SERVICE may call (empty: none)."),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    base_iri: str
+    data_dir: Path
+    instance_dir: Path
+    keep_builds: int
+    host: str
+    port: int
+    workers: int
+    query_timeout: float
+    max_query_length: int
+    max_results: int
+    service_allowlist: tuple[str, ...] = field(default=())
+
+    @property
+    def current_store(self) -> Path:
+        """The folder of the build being served (a symlink swapped atomically by each build)."""
+        return self.instance_dir / "current"
+
+
+def _coerce(raw: object, default: object) -> object:
+    if isinstance(default, bool):
+        return str(raw).lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def load(overrides: dict | None = None, environ: dict | None = None) -> Config:
+    """Defaults, then ``GCMKG_*`` environment variables, then explicit overrides."""
+    environ = os.environ if environ is None else environ
+    overrides = overrides or {}
+    values: dict[str, object] = {}
+    for s in SETTINGS:
+        value = s.default
+        env = environ.get("GCMKG_" + s.name.upper())
+        if env is not None:
+            value = env
+        if s.name in overrides:
+            value = overrides[s.name]
+        values[s.name] = _coerce(value, s.default)
+    if not str(values["base_iri"]).endswith(("/", "#")):
+        raise ValueError(f"GCMKG_BASE_IRI must end with '/' or '#': {values['base_iri']!r}")
+    values["data_dir"] = Path(str(values["data_dir"]))
+    values["instance_dir"] = Path(str(values["instance_dir"]))
+    allow = values["service_allowlist"]
+    values["service_allowlist"] = tuple(allow.split()) if isinstance(allow, str) else tuple(allow)
+    names = {f.name for f in fields(Config)}
+    return Config(**{k: v for k, v in values.items() if k in names})
