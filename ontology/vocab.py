@@ -7,16 +7,33 @@ ONTOLOGY_IRI = "https://w3id.org/gcmkg/ontology"
 GCM_NS = ONTOLOGY_IRI + "#"
 
 
-class Namespace(str):
-    """``NS.term`` and ``NS["term"]`` give a NamedNode in the namespace."""
+class Namespace:
+    """``NS.term`` and ``NS["term"]`` give a NamedNode in the namespace; ``str(NS)`` is the namespace IRI.
+
+    Not a ``str`` subclass on purpose: ``DCT.title`` or ``SKOS.index`` must be terms, not string methods.
+    """
+
+    __slots__ = ("_iri",)
+
+    def __init__(self, iri: str):
+        self._iri = iri
 
     def __getattr__(self, name: str) -> NamedNode:
         if name.startswith("__"):
             raise AttributeError(name)
-        return NamedNode(self + name)
+        return NamedNode(self._iri + name)
 
-    def __getitem__(self, name) -> NamedNode:  # type: ignore[override]
-        return NamedNode(self + str(name))
+    def __getitem__(self, name) -> NamedNode:
+        return NamedNode(self._iri + str(name))
+
+    def __str__(self) -> str:
+        return self._iri
+
+    def __repr__(self) -> str:
+        return f"Namespace({self._iri!r})"
+
+    def __add__(self, other: str) -> str:
+        return self._iri + other
 
 
 GCM = Namespace(GCM_NS)

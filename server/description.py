@@ -1,0 +1,112 @@
+"""The SPARQL 1.1 Service Description at GET /sparql, with the VoID statistics computed at build time."""
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Response, current_app, request
+
+from ontology.vocab import DCT, RDF, SD, VOID, XSD
+from queries.store import StoreCorrupt, StoreNotBuilt
+from server import formats
+from server.conneg import negotiate
+
+N = ox.NamedNode
+
+
+def _lit(value) -> ox.Literal:
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=XSD.integer)
+    return ox.Literal(str(value))
+
+
+def description_triples(endpoint: str, meta: dict | None) -> list[ox.Triple]:
+    svc = N(endpoint)
+    ds = N(endpoint + "#dataset")
+    dg = N(endpoint + "#default-graph")
+    t = ox.Triple
+    out = [
+        t(svc, RDF.type, SD.Service),
+        t(svc, SD.endpoint, svc),
+        t(svc, SD.supportedLanguage, SD.SPARQL11Query),
+        t(svc, SD.feature, SD.UnionDefaultGraph),
+        t(svc, SD.feature, SD.BasicFederatedQuery),
+        t(svc, SD.defaultDataset, ds),
+        t(ds, RDF.type, SD.Dataset),
+        t(ds, RDF.type, VOID.Dataset),
+        t(ds, SD.defaultGraph, dg),
+        t(dg, RDF.type, SD.Graph),
+        t(dg, RDF.type, VOID.Dataset),
+    ]
+    for f in formats.RESULTS + formats.GRAPHS:
+        out.append(t(svc, SD.resultFormat, N(_format_iri(f.name))))
+    if not meta:
+        return out
+    stats = meta.get("statistics", {})
+    for key in ("triples", "distinctSubjects", "distinctObjects", "properties", "classes"):
+        if key in stats:
+            out.append(t(dg, VOID[key], _lit(stats[key])))
+    if "built" in meta:
+        out.append(t(ds, DCT.modified, ox.Literal(meta["built"])))
+    for n, part in enumerate(stats.get("classPartitions", [])):
+        node = N(f"{endpoint}#class-{n}")
+        out += [t(dg, VOID.classPartition, node), t(node, VOID["class"], N(part["class"])),
+                t(node, VOID.entities, _lit(part["entities"]))]
+    for n, part in enumerate(stats.get("propertyPartitions", [])):
+        node = N(f"{endpoint}#property-{n}")
+        out += [t(dg, VOID.propertyPartition, node), t(node, VOID.property, N(part["property"])),
+                t(node, VOID.triples, _lit(part["triples"]))]
+    for n, part in enumerate(stats.get("graphs", [])):
+        g = N(part["graph"])
+        node = N(f"{endpoint}#named-graph-{n}")
+        out += [t(ds, SD.namedGraph, node), t(node, RDF.type, SD.NamedGraph), t(node, SD.name, g),
+                t(node, SD.graph, g), t(g, RDF.type, SD.Graph), t(g, VOID.triples, _lit(part["triples"]))]
+    return out
+
+
+_FORMAT_IRIS = {
+    "json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+    "xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+    "csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
+    "tsv": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+    "turtle": "http://www.w3.org/ns/formats/Turtle",
+    "ntriples": "http://www.w3.org/ns/formats/N-Triples",
+    "jsonld": "http://www.w3.org/ns/formats/JSON-LD",
+    "rdfxml": "http://www.w3.org/ns/formats/RDF_XML",
+    "trig": "http://www.w3.org/ns/formats/TriG",
+    "nquads": "http://www.w3.org/ns/formats/N-Quads",
+}
+
+
+def _format_iri(name: str) -> str:
+    return _FORMAT_IRIS[name]
+
+
+def service_description_response() -> Response:
+    try:
+        meta = current_app.extensions["gcmkg_store"].get().meta
+    except (StoreNotBuilt, StoreCorrupt):
+        meta = None
+    endpoint = request.base_url
+    offered = [f.media_type for f in formats.GRAPHS] + ["text/html"]
+    choice = request.args.get("format")
+    fmt = formats.by_name(choice, "graph") if choice else None
+    if fmt is None:
+        chosen = negotiate(request.headers.get("Accept"), offered)
+        if chosen is None:
+            return Response("none of the accepted media types is offered; offered: " + ", ".join(offered) + "\n",
+                            status=406, mimetype="text/plain", headers={"Vary": "Accept"})
+        if chosen == "text/html":
+            from flask import redirect, url_for
+
+            if "query_ui.editor" in current_app.view_functions:
+                return redirect(url_for("query_ui.editor"), code=303)
+            chosen = "text/turtle"
+        fmt = formats.by_name(chosen, "graph")
+    g = ox.Store()
+    g.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in description_triples(endpoint, meta))
+    body = g.dump(format=fmt.oxigraph, from_graph=ox.DefaultGraph(),
+                  prefixes={"sd": str(SD), "void": str(VOID), "dct": str(DCT), "xsd": str(XSD)}) \
+        if fmt.oxigraph in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.TRIG) \
+        else g.dump(format=fmt.oxigraph, from_graph=ox.DefaultGraph())
+    resp = Response(body, mimetype=fmt.media_type)
+    resp.headers["Vary"] = "Accept"
+    return resp
