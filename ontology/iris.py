@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import NamedNode
 
-from ontology.vocab import SDG, GEOAREA
+from ontology.vocab import SDG, GEOAREA, GEONAMES
 
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 
@@ -87,6 +87,11 @@ class Minter:
     def geoarea(m49: str | int) -> NamedNode:
         return GEOAREA[f"{int(m49):03d}"]
 
+    @staticmethod
+    def geonames(geonames_id: str | int) -> NamedNode:
+        """The GeoNames semantic-web IRI of a feature: 1605651 -> https://sws.geonames.org/1605651/."""
+        return NamedNode(f"{GEONAMES}{int(geonames_id)}/")
+
     # --- the world the documents speak of -------------------------------------------------------------------
     def country(self, iso3: str) -> NamedNode:
         if not re.fullmatch(r"[A-Z]{3}", iso3):
@@ -114,6 +119,11 @@ class Minter:
 
     def ratification(self, instrument: NamedNode, country: NamedNode) -> NamedNode:
         return self._id("party", _local(instrument), _local(country))
+
+    def link(self, predicate: str, subject: NamedNode, obj: NamedNode) -> NamedNode:
+        """A reified statement (rdf:Statement) qualifying one derived link with its evidence, e.g.
+        ('bears-on-objective', instrument, objective) -> .../link/bears-on-objective/instrument-untoc/objective-9."""
+        return self._id("link", slug(predicate), _local(subject), _local(obj))
 
     # --- documents and what is extracted from them ------------------------------------------------------------
     def document(self, doc_id: str) -> NamedNode:
