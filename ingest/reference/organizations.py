@@ -12,7 +12,8 @@ from ingest.reference.geo import MEMBERSHIP_ROLES, read_countries
 from ingest.sources import BuildContext
 from ontology.vocab import GCM, ORG, SCHEMA, SKOS
 
-CLASSES = {"UNEntity", "RegionalOrganization", "RegionalConsultativeProcess", "Network", "Organization"}
+CLASSES = {"UNEntity", "RegionalOrganization", "RegionalConsultativeProcess", "Network", "Organization",
+           "RedCrossRedCrescent"}
 ROLES = {"member", "associate-member", "co-chair", "executive-committee-member"}
 
 

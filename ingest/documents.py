@@ -1,0 +1,1007 @@
+"""One document of the corpus -> records (structure, mentions, events, statements, figures) -> triples.
+
+`extract_document` is pure (text in, records out); `document_triples` turns records into triples; the Source
+returned by `document_source` ties them to the build. No rule here keys on a file name, a document id or a
+string of one known document: rules key on layout (ingest.structure), citation patterns (ingest.linking),
+the reference vocabularies' surface forms, and the genre's wording ("was held on", "co-organized by",
+"the following challenges").
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import pyoxigraph as ox
+from pyoxigraph import Literal, NamedNode, Triple
+
+from ingest import figures as figures_mod
+from ingest.corpus import DocumentEntry, verify_checksum
+from ingest.dates import find_dates
+from ingest.linking import Entry, Gazetteer, Linker, Mention, find_acronym_definitions, find_objectives
+from ingest.sources import BuildContext, Source
+from ingest.structure import parse_structure
+from ontology.iris import Minter, slug
+from ontology.vocab import DCT, GCM, NIF, OA, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
+
+# --- the vocabularies the linker knows -------------------------------------------------------------------------
+_KIND_BY_CLASS = {
+    "Country": "country", "Region": "region", "Area": "region",
+    "RegionalConsultativeProcess": "process",
+    "Organization": "organization", "UNEntity": "organization", "RegionalOrganization": "organization",
+    "Network": "organization", "Government": "organization", "CivilSocietyOrganization": "organization",
+    "TradeUnion": "organization", "AcademicInstitution": "organization", "LocalAuthority": "organization",
+    "NationalHumanRightsInstitution": "organization", "RedCrossRedCrescent": "organization",
+    "PrivateSectorOrganization": "organization", "EmployersOrganization": "organization",
+    "Parliament": "organization", "MediaOrganization": "organization",
+    "Instrument": "instrument", "Treaty": "instrument", "Convention": "instrument", "Protocol": "instrument",
+    "Agreement": "instrument", "Declaration": "instrument", "Resolution": "instrument", "InstrumentGroup": "instrument",
+    "GuidingPrinciple": "principle",
+}
+_LABEL_PREDICATES = {RDFS.label, SKOS.prefLabel, SKOS.altLabel, GCM.acronym}
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the reference graphs say that extraction needs: surface forms, and a few typed indexes."""
+
+    entries: tuple[Entry, ...]
+    labels: dict  # IRI -> English label
+    kinds: dict  # IRI -> kind
+    principles: dict  # normalised label stem -> principle IRI
+    known: frozenset  # every IRI described in the reference graphs
+
+
+def vocabulary_from_triples(triples) -> Vocabulary:
+    types: dict[str, set[str]] = {}
+    labels: dict[str, list[tuple[str, str]]] = {}
+    for t in triples:
+        s = t.subject.value
+        if t.predicate == RDF.type and isinstance(t.object, NamedNode) and t.object.value.startswith(GCM + ""):
+            types.setdefault(s, set()).add(t.object.value[len(GCM + ""):])
+        elif t.predicate in _LABEL_PREDICATES and isinstance(t.object, Literal):
+            if t.object.language in (None, "en"):
+                labels.setdefault(s, []).append((t.predicate.value, t.object.value))
+    entries, kinds, principal, principles = [], {}, {}, {}
+    for iri, classes in types.items():
+        kind = next((_KIND_BY_CLASS[c] for c in sorted(classes) if c in _KIND_BY_CLASS), None)
+        if kind is None:
+            continue
+        kinds[iri] = kind
+        for pred, text in sorted(labels.get(iri, [])):
+            entries.append(Entry(text, iri, kind))
+            if pred == (RDFS.label).value:
+                principal.setdefault(iri, text)
+            if kind == "principle":
+                principles[_stem(text)] = iri
+    return Vocabulary(tuple(entries), principal, kinds, principles, frozenset(types))
+
+
+def _stem(label: str) -> str:
+    words = re.findall(r"[a-z]+", label.lower())
+    return " ".join(w[:6] for w in words[:3])
+
+
+@functools.lru_cache(maxsize=4)
+def _reference_vocabulary(data_dir: str, base: str) -> Vocabulary:
+    from ingest import reference
+
+    ctx = BuildContext(minter=Minter(base), data_dir=__import__("pathlib").Path(data_dir))
+    triples = []
+    for source in reference.SOURCES:
+        triples.extend(source.load(ctx))
+    return vocabulary_from_triples(triples)
+
+
+def reference_vocabulary(ctx: BuildContext) -> Vocabulary:
+    return _reference_vocabulary(str(ctx.data_dir), ctx.minter.base)
+
+
+# --- records -------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Span:
+    start: int  # offsets into the ORIGINAL text
+    end: int
+
+
+@dataclass
+class Segment:
+    iri: NamedNode
+    kind: str  # Section | Paragraph | Item | Sentence | Footnote
+    key: str
+    text: str
+    span: Span
+    clean_start: int
+    parent: NamedNode | None = None
+    order: int = 0
+    heading: str | None = None
+    number: int | None = None
+    footnotes: tuple[int, ...] = ()
+
+
+@dataclass
+class LinkedMention:
+    iri: NamedNode
+    segment: NamedNode
+    mention: Mention
+    span: Span
+    entity: NamedNode
+
+
+@dataclass
+class NewEntity:
+    iri: NamedNode
+    kind: str  # organization | process | instrument | country
+    cls: NamedNode
+    label: str
+    acronym: str = ""
+    first_segment: NamedNode | None = None
+
+
+@dataclass
+class EventRecord:
+    key: str
+    iri: NamedNode
+    title: str
+    cls: NamedNode
+    start: date | None = None
+    end: date | None = None
+    planned_start: date | None = None
+    planned_end: date | None = None
+    place: NamedNode | None = None
+    place_label: str = ""
+    online: bool = False
+    objectives: set = field(default_factory=set)
+    roles: list = field(default_factory=list)  # (role key, actor IRI, segment IRI)
+    sources: list = field(default_factory=list)  # segment IRIs
+    part_of: NamedNode | None = None
+
+
+@dataclass
+class StatementRecord:
+    iri: NamedNode
+    cls: NamedNode
+    text: str
+    segment: NamedNode
+    span: Span
+    objectives: set
+    event: NamedNode | None
+    principle: NamedNode | None
+    mentions: set
+
+
+@dataclass
+class FigureRecord:
+    iri: NamedNode
+    figure: figures_mod.Figure
+    segment: NamedNode
+    span: Span
+    area: NamedNode | None
+    event: NamedNode | None
+    participation: bool
+
+
+@dataclass
+class ExtractedDocument:
+    entry: DocumentEntry
+    iri: NamedNode
+    original: str
+    title: str
+    segments: list[Segment]
+    mentions: list[LinkedMention]
+    new_entities: dict
+    events: dict
+    statements: list[StatementRecord]
+    figures: list[FigureRecord]
+    unresolved: list[str]
+
+
+# --- the genre's wording -----------------------------------------------------------------------------------------
+_TYPE_CUES = (  # lead-in words that type the items that follow; order matters (first hit wins)
+    ("Recommendation", re.compile(r"\brecommend\w*|\bshould\b|\bcall(?:ed|s)? (?:for|on|upon)\b|\burged?\b", re.I)),
+    ("GoodPractice", re.compile(r"good practices?|promising practices?|examples? of (?:good|promising)|lessons learned|"
+                                r"\bwelcomed\b|successful", re.I)),
+    ("Challenge", re.compile(r"\bchallenges?\b|\bgaps?\b|\bobstacles?\b|\bbarriers?\b|\bconcerns?\b|"
+                             r"\bconstraints?\b|\bdifficult", re.I)),
+    ("Conclusion", re.compile(r"\bconclu(?:ded|sions?)\b", re.I)),
+)
+_LEAD_IN = re.compile(r"(?:following|as follows|below|:\s*$)", re.I)
+_MEETING_WORDS = r"(?:Meeting|Review|Forum|Conference|Consultations?|Dialogue|Summit|Workshop|Briefing|Session)"
+_NAMED_MEETING = re.compile(  # 'Asia-Pacific Regional Review of Implementation of the Global Compact for ...'
+    rf"\b(?P<name>(?:[A-Z][\w’'\-]*(?:[ \t]+(?:of|for|on|the|and|in|to)\b)*[ \t]+){{1,14}}{_MEETING_WORDS}"
+    rf"(?:[ \t]+(?:of|for|on)[ \t]+(?:the[ \t]+)?(?:[A-Z][\w’'\-,]*[ \t]*(?:(?:of|for|on|the|and|in)[ \t]+)*){{1,12}})?)"
+)
+_KIND_PHRASE = re.compile(  # a title that names a kind of meeting rather than a meeting: 'Stakeholder consultations for'
+    r"^\s*(?P<kind>(?:[A-Z][\w\-]*\s+)?(?:consultations?|meetings?|briefings?|workshops?|dialogues?|webinars?))\b"
+    r"(?:\s+(?:for|on|of|ahead of|in preparation for)\b|\s*$|\s*:)", re.I)
+_HELD = re.compile(r"\b(?:was|were|is|are|will be|to be)?\s*(?:held|convened|organized|organised|took place|"
+                   r"to take place|scheduled|planned|hosted)\b", re.I)
+_PLANNED = re.compile(r"\b(?:to be held|will be held|to take place|will take place|scheduled|planned|is to be|"
+                      r"will be convened)\b", re.I)
+_ACTUAL = re.compile(r"\b(?:was|were)\s+(?:held|convened|organized|organised)|\btook place\b|\bheld (?:on|from|in)\b",
+                     re.I)
+_ONLINE = re.compile(r"\b(?:online|virtual(?:ly)?|webinar|video ?conference)\b", re.I)
+_ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|final|last)"
+_CONSULTATION_HELD = re.compile(
+    rf"\b(?:The\s+)?(?P<ordinal>{_ORDINAL})?\s*(?P<kind>(?:[\w\-]+\s+)?(?:consultation|meeting|briefing|dialogue|"
+    rf"workshop|session))\s+(?:was|were)\s+(?:held|convened|organized|organised)\b",
+    re.I,
+)
+_ROLE_PATTERNS = (
+    ("co-organiser", re.compile(r"\bco-?organi[sz]ed\s+(?:by|with)\s+(?:the\s+following:?\s*)?", re.I)),
+    ("supporter", re.compile(r"\b(?:with\s+(?:the\s+)?(?:vital\s+)?support\s+(?:from|of)|supported\s+by|"
+                             r"with\s+(?:the\s+)?assistance\s+of)\s+", re.I)),
+    ("facilitator", re.compile(r"\bfacilitated\s+by\s+(?:the\s+following\s+[^:]{0,120}:\s*)?", re.I)),
+    ("organiser", re.compile(r"(?<!co-)(?<!co)\borgani[sz]ed\s+by\s+", re.I)),
+)
+_PARTICIPATION = re.compile(r"\battend\w*|\bparticipat\w*|\bjoined\b|\btook part\b", re.I)
+_ACTOR_CLASS_CUES = (  # for organisations first met in a text: the class their name says they are
+    (re.compile(r"\bTrade Union|\bUnion\b|\bWorkers\b|\bLabou?r (?:Council|Federation|Congress)|\bITUC\b", re.I),
+     "TradeUnion"),
+    (re.compile(r"\bUniversity\b|\bCollege\b|\bInstitute\b|\bAcademy\b|\bSchool\b|\bResearch\b", re.I),
+     "AcademicInstitution"),
+    (re.compile(r"\bCity\b|\bMunicipal|\bProvinc|\bLocal Government|\bCity Government\b", re.I), "LocalAuthority"),
+    (re.compile(r"\bHuman Rights Commission\b|\bNational Human Rights\b|\bOmbudsman\b", re.I),
+     "NationalHumanRightsInstitution"),
+    (re.compile(r"\bRed Cross\b|\bRed Crescent\b", re.I), "RedCrossRedCrescent"),
+    (re.compile(r"\bMinistry\b|\bDepartment of\b|\bGovernment of\b|\bBureau\b", re.I), "Government"),
+    (re.compile(r"\bChamber of Commerce\b|\bEmployers\b|\bBusiness\b|\bCompany\b|\bLtd\b|\bInc\b", re.I),
+     "PrivateSectorOrganization"),
+    (re.compile(r"\bParliament|\bParliamentar", re.I), "Parliament"),
+    (re.compile(r"\bNetwork\b|\bCoalition\b|\bAlliance\b|\bMajor Group\b|\bPlatform\b", re.I), "Network"),
+    (re.compile(r"\bUnited Nations\b|\bUN\b", re.I), "UNEntity"),
+)
+
+
+def _actor_class(name: str) -> str:
+    for rx, cls in _ACTOR_CLASS_CUES:
+        if rx.search(name):
+            return cls
+    return "CivilSocietyOrganization"
+
+
+def _canonical_event_name(name: str) -> str:
+    n = " ".join(name.split()).strip(" ,.;:")
+    n = re.sub(r"^(?:the|a|an)\s+", "", n, flags=re.I)
+    # the Compact's name is printed several ways; one key for all of them
+    n = re.sub(r"Global Compact for (?:Safe, (?:Orderly and Regular|Regular and Orderly) )?Migration|"
+               r"Global Compact on Migration|\bGCM\b", "Global Compact for Migration", n)
+    return n
+
+
+class _Extractor:
+    def __init__(self, entry: DocumentEntry, original: str, vocab: Vocabulary, minter: Minter):
+        self.entry = entry
+        self.original = original
+        self.vocab = vocab
+        self.minter = minter
+        self.doc = minter.document(entry.id)
+        self.linker = Linker(_gazetteer(vocab), minter)
+        self.segments: list[Segment] = []
+        self.mentions: list[LinkedMention] = []
+        self.new_entities: dict[str, NewEntity] = {}
+        self.events: dict[str, EventRecord] = {}
+        self.statements: list[StatementRecord] = []
+        self.figures: list[FigureRecord] = []
+        self.unresolved: list[str] = []
+        self._year = _year_of(entry.date)
+
+    # -- helpers -----------------------------------------------------------------------------------------------
+    def seg(self, *parts) -> NamedNode:
+        return self.minter.in_document(self.entry.id, *parts)
+
+    def span(self, clean_start: int, clean_end: int) -> Span:
+        a, b = self.norm.to_original(clean_start, clean_end)
+        return Span(a, b)
+
+    def locate(self, text: str, cursor: int) -> int:
+        """Where a record's clean text stands in the normalised text (records carry original offsets only)."""
+        if not text:
+            return cursor
+        found = self.norm.text.find(text, cursor)
+        if found < 0:
+            found = self.norm.text.find(text)
+        if found < 0:
+            raise ValueError(f"text of a record is not in the normalised text: {text[:60]!r}")
+        return found
+
+    def inner_span(self, segment: Segment, start: int, end: int) -> Span:
+        """The original span of segment.text[start:end]."""
+        if segment.clean_start >= 0:
+            return self.span(segment.clean_start + start, segment.clean_start + end)
+        # footnotes are kept out of the clean text: find the words in the footnote's original span
+        words = segment.text[start:end]
+        found = self.original.find(words, segment.span.start, segment.span.end)
+        return Span(found, found + len(words)) if found >= 0 else segment.span
+
+    def link(self, segment: Segment) -> list[LinkedMention]:
+        found = []
+        for m in self.linker.link(segment.text):
+            entity = NamedNode(m.entity)
+            if m.kind in ("objective", "goal", "target", "indicator"):
+                pass
+            elif m.entity not in self.vocab.known:
+                if m.kind == "instrument":
+                    self._new_entity(entity, "instrument", GCM.Resolution, _resolution_label(m.surface), "", segment)
+            lm = LinkedMention(
+                iri=NamedNode(f"{segment.iri.value}/mention/{m.start}-{m.end}"),
+                segment=segment.iri, mention=m,
+                span=self.inner_span(segment, m.start, m.end), entity=entity)
+            found.append(lm)
+        # organisations defined in the text by 'Long Name (ACR)' that no vocabulary knows
+        for c in find_acronym_definitions(segment.text):
+            if any(lm.mention.start <= c.start < lm.mention.end or c.start <= lm.mention.start < c.end
+                   for lm in found if lm.mention.kind in ("organization", "process", "instrument")):
+                continue
+            entity = self.minter.organization(c.acronym)
+            self._new_entity(entity, "organization", GCM[_actor_class(c.name)], c.name, c.acronym, segment)
+            m = Mention(c.start, c.end, segment.text[c.start:c.end], entity.value, "organization")
+            found.append(LinkedMention(NamedNode(f"{segment.iri.value}/mention/{c.start}-{c.end}"), segment.iri, m,
+                                       self.inner_span(segment, c.start, c.end), entity))
+        self.mentions.extend(found)
+        return found
+
+    def _new_entity(self, iri: NamedNode, kind: str, cls: NamedNode, label: str, acronym: str, segment: Segment):
+        if iri.value in self.vocab.known:
+            return
+        if iri.value not in self.new_entities:
+            self.new_entities[iri.value] = NewEntity(iri, kind, cls, label, acronym, segment.iri)
+
+    def actor(self, name: str, segment: Segment) -> NamedNode | None:
+        """An organisation named in a list ('Migrant Forum Asia, Philippines'): known, or new and found in text."""
+        name = " ".join(name.split()).strip(" ,.;:")
+        name = re.sub(r"^(?:the|and)\s+", "", name, flags=re.I)
+        if len(name) < 2 or not re.search(r"[A-Z]", name):
+            return None
+        hits = self.linker.gazetteer.find(name)
+        whole = [h for h in hits if h.start == 0 and h.end == len(name) and h.kind in ("organization", "process")]
+        if whole:
+            return NamedNode(whole[0].entity)
+        if hits and all(h.kind == "country" for h in hits) and sum(h.end - h.start for h in hits) >= len(name) - 2:
+            return None  # a bare country name in a list is a place, not an organisation
+        acr = re.search(r"\(([A-Z][A-Za-z\-]{1,12})\)\s*$", name)
+        label = name[: acr.start()].strip() if acr else name
+        iri = self.minter.organization(label)
+        self._new_entity(iri, "organization", GCM[_actor_class(label)], label, acr.group(1) if acr else "", segment)
+        return iri
+
+    # -- the passes -------------------------------------------------------------------------------------------
+    def run(self) -> ExtractedDocument:
+        structure = parse_structure(self.original)
+        self.norm = structure.normalized
+        self.structure = structure
+        self.build_segments()
+        self.title = structure.title or self.entry.title
+        self.extract_title_event()
+        self.extract_paragraphs()
+        return ExtractedDocument(self.entry, self.doc, self.original, self.title, self.segments, self.mentions,
+                                 self.new_entities, self.events, self.statements, self.figures, self.unresolved)
+
+    def build_segments(self):
+        s = self.structure
+        self.section_iris: dict[int, NamedNode] = {}
+        cursor = 0
+        for sec in s.sections:
+            iri = self.seg("section", sec.ordinal)
+            self.section_iris[sec.ordinal] = iri
+            cursor = self.locate(sec.heading, cursor)
+            seg = Segment(iri, "Section", str(sec.ordinal), sec.heading, Span(sec.start, sec.end), cursor,
+                          order=sec.ordinal, heading=sec.heading)
+            self.segments.append(seg)
+        cursor = 0
+        self.para_segments: list[tuple[object, Segment, list[Segment], list[Segment]]] = []
+        for order, para in enumerate(s.paragraphs, start=1):
+            piri = self.seg("para", para.key)
+            cursor = pstart = self.locate(para.text, cursor)
+            pseg = Segment(piri, "Paragraph", para.key, para.text, Span(para.start, para.end), pstart,
+                           parent=self.section_iris.get(para.section_ordinal), order=order, number=para.number,
+                           footnotes=tuple(para.footnote_refs))
+            items = []
+            for i, item in enumerate(para.items, start=1):
+                items.append(Segment(self.seg("para", para.key, "item", item.key), "Item", item.key, item.text,
+                                     Span(item.start, item.end), self.locate(item.text, pstart), parent=piri, order=i,
+                                     footnotes=tuple(getattr(item, "footnote_refs", ()))))
+            sentences = []
+            for i, sent in enumerate(para.sentences, start=1):
+                sentences.append(Segment(self.seg("para", para.key, "s", i), "Sentence", str(i), sent.text,
+                                         Span(sent.start, sent.end), self.locate(sent.text, pstart), parent=piri,
+                                         order=i))
+            self.segments.append(pseg)
+            self.segments.extend(items)
+            self.segments.extend(sentences)
+            self.para_segments.append((para, pseg, items, sentences))
+        for fn in s.footnotes:
+            self.segments.append(Segment(self.seg("fn", fn.number), "Footnote", str(fn.number), fn.text,
+                                         Span(fn.start, fn.end), -1, number=fn.number))
+
+    # -- events ---------------------------------------------------------------------------------------------
+    def event(self, name: str, kind_cls: NamedNode, key: str | None = None) -> EventRecord:
+        canonical = _canonical_event_name(name)
+        key = key or slug(canonical)
+        if key not in self.events:
+            self.events[key] = EventRecord(key, self.minter.event(key), canonical, kind_cls)
+        return self.events[key]
+
+    def _place(self, text: str) -> tuple[NamedNode | None, str]:
+        for m in self.linker.gazetteer.find(text):
+            if m.kind == "country":
+                # a capital printed before the country ('Bangkok, Thailand') is rare in these texts; the city
+                # itself is kept as a label and the country (if any) as the place
+                return NamedNode(m.entity), m.surface
+        city = re.search(r"\b(?:in|at)\s+(?P<c>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)(?:,\s*(?P<k>[A-Z][a-z]+))?", text)
+        if city and city.group("c") not in ("Asia", "The", "United"):
+            return None, city.group("c")
+        return None, ""
+
+    def extract_title_event(self):
+        """The event a document is about, from the blocks before its first numbered paragraph: a meeting named (or
+        a kind of meeting: 'Stakeholder consultations for the X') and, within the next few blocks, its dates and
+        place or format, as concept notes, summaries and chair's summaries print them under the title."""
+        self.title_event = None
+        head: list[Segment] = []
+        for para, pseg, _items, _sents in self.para_segments:
+            if para.number is not None or len(head) >= 14:
+                break
+            head.append(pseg)
+        for i, block in enumerate(head):
+            line = block.text
+            named = [m for m in _NAMED_MEETING.finditer(line) if _is_event_name(m.group("name"))]
+            kind = _KIND_PHRASE.match(line)
+            if not named and not kind:
+                continue
+            window = head[i: i + 4]
+            dates = [(b, d) for b in window for d in find_dates(b.text, self._year)]
+            if not dates:
+                continue
+            date_block, d = dates[0]
+            dateline = date_block.text
+            planned = self.entry.type == "concept-note" or bool(_PLANNED.search(dateline))
+            parent = self.event(named[0].group("name"), _meeting_class(named[0].group("name"))) if named else None
+            if kind:
+                words = kind.group("kind").lower().rstrip("s")
+                ev = self.event(words, GCM.Consultation if "consultation" in words else GCM.Meeting,
+                                key=f"{slug(words)}-{d.start.isoformat()}")
+                theme = next((b.text for b in window[1:] if b is not date_block and len(b.text) > 20), "")
+                theme = re.split(r"\s*\((?:addressing|on)\b", theme)[0].strip(" ;,.")
+                if theme:
+                    ev.title = f"{words.capitalize()}: {theme}"
+                if parent is not None:
+                    ev.part_of = parent.iri
+            else:
+                ev = parent
+            self._set_dates(ev, d.start, d.end, planned)
+            tail = " ".join(b.text for b in window if b is date_block or window.index(b) > window.index(date_block))
+            if _ONLINE.search(tail[:200]):
+                ev.online = True
+            place, label = self._place(dateline)
+            if place is not None:
+                ev.place = place
+            ev.place_label = ev.place_label or _city(dateline) or label
+            for b in window:
+                ev.objectives |= {n.entity for n in find_objectives(b.text, self.minter)}
+            ev.sources.append(block.iri)
+            self.title_event = ev
+            return
+
+    def _set_dates(self, ev: EventRecord, start: date, end: date, planned: bool):
+        if planned:
+            ev.planned_start, ev.planned_end = ev.planned_start or start, ev.planned_end or end
+        else:
+            ev.start, ev.end = ev.start or start, ev.end or end
+
+    # -- paragraphs: events, statements, figures ---------------------------------------------------------------
+    def extract_paragraphs(self):
+        current_event = None
+        section_objectives: dict[int, set] = {}
+        for sec in self.structure.sections:
+            objs = {m.entity for m in find_objectives(sec.heading, self.minter)}
+            section_objectives[sec.ordinal] = objs
+        for para, pseg, items, sentences in self.para_segments:
+            heading_objs = section_objectives.get(para.section_ordinal, set())
+            heading = next((s.heading for s in self.structure.sections if s.ordinal == para.section_ordinal), "")
+            if heading_objs and (current_event is None or current_event.objectives != heading_objs) \
+                    and current_event is not None and current_event.sources and current_event.sources[0] != pseg.iri:
+                current_event = None if not current_event.objectives <= heading_objs else current_event
+            p_mentions = self.link(pseg)
+            item_mentions = {it.iri.value: self.link(it) for it in items}
+            for fseg in []:
+                pass
+            ev = self.extract_event_paragraph(para, pseg, items, heading_objs)
+            if ev is not None:
+                current_event = ev
+            elif heading_objs and current_event is not None and not (current_event.objectives & heading_objs):
+                current_event = None
+            self.extract_list_events(para, items, pseg)
+            self.extract_statements(para, pseg, items, heading, heading_objs, current_event, p_mentions,
+                                    item_mentions)
+            self.extract_figures(pseg, sentences, items, current_event if ev is not None else None)
+        for seg in self.segments:
+            if seg.kind == "Footnote":
+                self.link(seg)
+
+    def extract_event_paragraph(self, para, pseg: Segment, items, heading_objs) -> EventRecord | None:
+        text = pseg.text
+        m = _CONSULTATION_HELD.search(text)
+        if not m:
+            return None
+        dates = find_dates(text[m.start():], self._year)
+        if not dates:
+            return None
+        d = dates[0]
+        kind = m.group("kind").strip().lower()
+        cls = GCM.Consultation if "consultation" in kind else GCM.Meeting
+        key = f"{slug(kind)}-{d.start.isoformat()}"
+        is_new = key not in self.events
+        ev = self.event(f"{kind} {d.start.isoformat()}", cls, key=key)
+        if is_new:
+            ev.title = f"{kind[0].upper()}{kind[1:]}, {d.text}"
+        planned = bool(_PLANNED.search(text[m.start(): m.end() + 40]))
+        self._set_dates(ev, d.start, d.end, planned)
+        if _ONLINE.search(text):
+            ev.online = True
+        ev.objectives |= heading_objs
+        ev.objectives |= {o.entity for o in find_objectives(text, self.minter)}
+        ev.sources.append(pseg.iri)
+        self.extract_roles(ev, text, pseg)
+        return ev
+
+    def extract_roles(self, ev: EventRecord, text: str, seg: Segment):
+        cuts = sorted((m.start(), m.end(), role) for role, rx in _ROLE_PATTERNS for m in rx.finditer(text))
+        # drop a plain 'organized by' that is the tail of 'co-organized by'
+        cuts = [c for c in cuts if not any(o[0] < c[0] < o[1] for o in cuts if o is not c)]
+        for n, (a, b, role) in enumerate(cuts):
+            stop = cuts[n + 1][0] if n + 1 < len(cuts) else len(text)
+            segment_text = text[b:stop]
+            end = re.search(r"\.(?:\s|$)(?=[A-Z]|$)", segment_text)
+            if end:
+                segment_text = segment_text[: end.start()]
+            segment_text = re.sub(r",?\s*(?:and\s+)?$", "", segment_text.strip())
+            known = [(m.start, m.end) for m in self.linker.gazetteer.find(segment_text)
+                     if m.kind in ("organization", "process")]
+            for name in _split_actor_list(segment_text, known):
+                actor = self.actor(name, seg)
+                if actor is not None and (role, actor.value) not in {(r, a_.value) for r, a_, _ in ev.roles}:
+                    ev.roles.append((role, actor, seg.iri))
+
+    def extract_list_events(self, para, items: list[Segment], pseg: Segment):
+        """'i. Ensuring that migration is ... (addressing objectives 2, 5, 6, 12 and 18), held on 28 October 2020;'
+        An item naming a theme, its objectives and the date it was held is an event of the kind its lead-in (the
+        parent item, or the paragraph) names."""
+        texts = {it.key: seg.text for it, seg in zip(para.items, items)}
+        for record, it in zip(para.items, items):
+            lead = texts.get(record.parent_key) if record.parent_key else None
+            lead = lead or pseg.text.split("\n")[0]
+            m = re.search(r"\b(?:held|convened|organized|organised)\s+(?:on|from|in)\s+", it.text)
+            if not m:
+                continue
+            kinds = r"\b(consultations?|meetings?|briefings?|dialogues?|workshops?|sessions?)\b"
+            kind_m = re.search(kinds, it.text[: m.start()], re.I)
+            if kind_m:
+                lead = it.text[: m.start()]
+            else:
+                kind_m = re.search(kinds, lead, re.I)
+            dates = find_dates(it.text[m.start():], self._year)
+            if not dates:
+                continue
+            kind = (kind_m.group(1).lower().rstrip("s") if kind_m else "meeting")
+            lead_kind = re.search(rf"\b((?:[\w\-]+\s+)?{kind})s?\b", lead, re.I)
+            kind_words = lead_kind.group(1).lower() if lead_kind else kind
+            kind_words = re.sub(r"^(?:four|three|two|five|six|the|virtual|\(virtual\))\s+", "", kind_words)
+            d = dates[0]
+            cls = GCM.Consultation if "consultation" in kind else GCM.Meeting
+            ev = self.event(kind_words, cls, key=f"{slug(kind_words)}-{d.start.isoformat()}")
+            theme = re.split(r"\s*\((?:addressing|on)\b|,\s*held\b", it.text)[0].strip(" ;,.")
+            if lead is not it.text and lead == it.text[: m.start()]:
+                ev.title = f"{kind_words.capitalize()}, {d.text}"  # the item names the meeting itself
+            elif theme and len(theme) > 8:
+                ev.title = f"{kind_words.capitalize()}: {theme}"
+            self._set_dates(ev, d.start, d.end, bool(_PLANNED.search(it.text)))
+            ev.objectives |= {o.entity for o in find_objectives(it.text, self.minter)}
+            if _ONLINE.search(lead) or _ONLINE.search(it.text):
+                ev.online = True
+            ev.sources.append(it.iri)
+            if self.title_event is not None and self.title_event is not ev and ev.part_of is None:
+                ev.part_of = self.title_event.iri
+
+    def extract_statements(self, para, pseg, items, heading, heading_objs, event, p_mentions, item_mentions):
+        lead = pseg.text
+        if items:
+            first_item = items[0]
+            lead = self.norm.text[pseg.clean_start: first_item.clean_start] if first_item.clean_start > pseg.clean_start \
+                else pseg.text.split("\n")[0]
+        lead_type = _classify(lead) if items else None
+        heading_type = _classify(heading or "")
+        principle_scheme = bool(re.search(r"guiding principles?", lead, re.I))
+        if items and (lead_type or heading_type) and (_LEAD_IN.search(lead) or lead_type):
+            cls = lead_type or heading_type
+            for it in items:
+                if len(it.text.split()) < 4:
+                    continue
+                principle = self._principle_of(it.text) if principle_scheme or cls == "Recommendation" else None
+                self.add_statement(cls, it, heading_objs, event, principle, item_mentions.get(it.iri.value, []))
+            return
+        if para.number is None and not heading_objs:
+            # unnumbered running text outside an objective section: a statement only when it says what it is
+            cls = _classify(pseg.text, strong=True)
+            if cls:
+                self.add_statement(cls, pseg, heading_objs, event, None, p_mentions)
+            return
+        cls = _classify(pseg.text, strong=True) or (heading_type if heading_type else None)
+        if cls is None and heading_objs and para.number is not None:
+            cls = "Finding"
+        if cls:
+            self.add_statement(cls, pseg, heading_objs, event, None, p_mentions)
+
+    def _principle_of(self, text: str) -> NamedNode | None:
+        head = re.split(r"[.:;]", text, maxsplit=1)[0]
+        if len(head) > 120:
+            return None
+        stem = _stem(head)
+        for key, iri in self.vocab.principles.items():
+            if key and (stem.startswith(key) or key.startswith(stem)) and stem:
+                return NamedNode(iri)
+        for m in self.linker.gazetteer.find(head):
+            if m.kind == "principle" and m.start == 0:
+                return NamedNode(m.entity)
+        return None
+
+    def add_statement(self, cls: str, seg: Segment, heading_objs, event, principle, mentions):
+        if any(s.segment == seg.iri for s in self.statements):
+            return
+        objs = set(heading_objs) | {m.entity.value for m in mentions if m.mention.kind == "objective"}
+        if event is not None and not objs:
+            objs |= event.objectives
+        self.statements.append(StatementRecord(
+            iri=self.seg("statement", seg.key if seg.kind == "Paragraph" else f"{_para_key(seg)}-{seg.key}"),
+            cls=GCM[cls], text=seg.text, segment=seg.iri, span=seg.span, objectives=objs,
+            event=event.iri if event is not None else None, principle=principle,
+            mentions={m.entity.value for m in mentions if m.mention.kind != "objective"}))
+
+    def extract_figures(self, pseg: Segment, sentences: list[Segment], items: list[Segment], event):
+        for sseg in sentences:
+            for f in figures_mod.find_figures(sseg.text):
+                participation = event is not None and f.measure in ("participants", "countries") or (
+                    event is not None and f.unit == "percent" and _PARTICIPATION.search(sseg.text) is not None)
+                area = None
+                for m in self.linker.gazetteer.find(sseg.text):
+                    if m.kind in ("country", "region"):
+                        area = NamedNode(m.entity)
+                        break
+                self.figures.append(FigureRecord(
+                    iri=self.seg("figure", pseg.key, f"{sseg.key}-{f.start}"), figure=f, segment=sseg.iri,
+                    span=self.inner_span(sseg, f.start, f.end), area=area,
+                    event=event.iri if participation else None, participation=participation))
+
+
+def _para_key(seg: Segment) -> str:
+    # item IRIs are .../para/{key}/item/{letter}
+    parts = seg.iri.value.split("/")
+    return parts[parts.index("para") + 1] if "para" in parts else "x"
+
+
+def _classify(text: str, strong: bool = False) -> str | None:
+    if strong:
+        # a whole paragraph is typed only by its own explicit wording
+        if re.search(r"\brecommend(?:ed|s|ation)\b|\bshould\b|\bcalled (?:for|on|upon)\b|\burged\b", text, re.I):
+            return "Recommendation"
+        if re.search(r"good practices?|promising practices?", text, re.I):
+            return "GoodPractice"
+        if re.search(r"\bchallenges?\b", text, re.I):
+            return "Challenge"
+        if re.search(r"\bconclu(?:ded|sion)\b", text, re.I):
+            return "Conclusion"
+        return None
+    for cls, rx in _TYPE_CUES:
+        if rx.search(text):
+            return cls
+    return None
+
+
+def _split_actor_list(text: str, protected: list[tuple[int, int]] = ()) -> list[str]:
+    """'A, Fiji; B, Philippines; and C, Malaysia and Australia' -> ['A', 'B', 'C'] (the country after the comma is
+    where an organisation is based); 'OHCHR, UNICEF and UNODC' -> three names. Separators inside a known name
+    (*protected* spans, e.g. 'Red Cross and Red Crescent Societies') do not split."""
+    def cut(s: str, rx: str, offset: int) -> list[tuple[int, str]]:
+        parts, last = [], 0
+        for m in re.finditer(rx, s):
+            if any(a < offset + m.start() < b for a, b in protected):
+                continue
+            parts.append((offset + last, s[last:m.start()]))
+            last = m.end()
+        parts.append((offset + last, s[last:]))
+        return parts
+
+    out = []
+    if ";" in text:
+        for offset, part in cut(text, r";", 0):
+            lead = re.match(r"\s*(?:and\s+)?", part).end()
+            head = cut(part[lead:], r",", offset + lead)[0][1]
+            out.append(head)
+    else:
+        for offset, part in cut(text, r",\s*(?:and\s+)?|\s+and\s+(?=[A-Z]|the\s)", 0):
+            out.append(part)
+    return [" ".join(o.split()) for o in out if o.strip()]
+
+
+def _is_event_name(name: str) -> bool:
+    words = name.split()
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 3
+
+
+def _meeting_class(name: str) -> NamedNode:
+    if re.search(r"consultation", name, re.I):
+        return GCM.Consultation
+    if re.search(r"review|preparatory", name, re.I):
+        return GCM.ReviewMeeting
+    return GCM.Meeting
+
+
+def _line_around(text: str, offset: int) -> str:
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return text[start: end if end >= 0 else len(text)]
+
+
+def _city(line: str) -> str:
+    m = re.search(r"\d{4},?\s+(?P<c>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b|\b(?:in|at)\s+(?P<d>[A-Z][a-z]+)\b|"
+                  r"^(?P<e>[A-Z][a-z]+),\s+\d", line)
+    if not m:
+        return ""
+    city = m.group("c") or m.group("d") or m.group("e")
+    return "" if city in ("Online", "Asia", "The", "All") else city
+
+
+def _year_of(d: str) -> int | None:
+    m = re.match(r"(\d{4})", d or "")
+    return int(m.group(1)) if m else None
+
+
+def _resolution_label(surface: str) -> str:
+    m = re.search(r"(\d{2,3}/\d{1,3})", surface)
+    return f"General Assembly resolution {m.group(1)}" if m else surface
+
+
+@functools.lru_cache(maxsize=4)
+def _gazetteer_cached(entries: tuple) -> Gazetteer:
+    return Gazetteer(entries)
+
+
+def _gazetteer(vocab: Vocabulary) -> Gazetteer:
+    return _gazetteer_cached(vocab.entries)
+
+
+def decode_document(data: bytes, entry: DocumentEntry) -> str:
+    if entry.format == "application/pdf" or entry.file.lower().endswith(".pdf"):
+        from ingest.pdf import pdf_text
+
+        return pdf_text(data)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValueError(f"{entry.file}: not UTF-8 at byte {exc.start} (line {line}): {exc.reason}") from exc
+
+
+def extract_document(entry: DocumentEntry, original: str, vocab: Vocabulary, minter: Minter) -> ExtractedDocument:
+    """Pure: the text of one document -> its records."""
+    return _Extractor(entry, original, vocab, minter).run()
+
+
+# --- records -> triples ---------------------------------------------------------------------------------------------
+def _d(value: date) -> Literal:
+    return Literal(value.isoformat(), datatype=XSD.date)
+
+
+def _int(n: int) -> Literal:
+    return Literal(str(n), datatype=XSD.integer)
+
+
+def _en(text: str) -> Literal:
+    return Literal(text, language="en")
+
+
+def document_triples(doc: ExtractedDocument, minter: Minter) -> list[Triple]:
+    T = Triple
+    e = doc.entry
+    d = doc.iri
+    out: list[Triple] = [
+        T(d, RDF.type, GCM.Document),
+        T(d, RDFS.label, _en(e.title)),
+        T(d, DCT.title, _en(e.title)),
+        T(d, DCT.identifier, Literal(e.id)),
+        T(d, DCT.language, Literal(e.language, datatype=XSD.language)),
+        T(d, DCT.format, Literal(e.format)),
+        T(d, GCM.sha256, Literal(e.sha256)),
+        T(d, GCM.documentType, minter.concept("document-types", e.type)),
+        T(d, GCM.text, Literal(doc.original)),
+        T(d, RDF.type, NIF.Context),
+        T(d, NIF.isString, Literal(doc.original)),
+    ]
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", e.date):
+        out.append(T(d, DCT.issued, Literal(e.date, datatype=XSD.date)))
+    elif re.fullmatch(r"\d{4}-\d{2}", e.date):
+        out.append(T(d, DCT.issued, Literal(e.date, datatype=XSD.gYearMonth)))
+    else:
+        out.append(T(d, DCT.issued, Literal(e.date[:4], datatype=XSD.gYear)))
+    for issuer in e.issuer:
+        out.append(T(d, DCT.publisher, Literal(issuer)))
+    for key in ("symbol",):
+        if getattr(e, key):
+            out.append(T(d, GCM.symbol, Literal(getattr(e, key))))
+    for key, value in sorted(e.extra.items()):
+        if key.endswith("symbol") and value:
+            out.append(T(d, DCT.references, Literal(value)))
+    if e.url:
+        out.append(T(d, SCHEMA.url, Literal(e.url, datatype=XSD.anyURI)))
+
+    for s in doc.segments:
+        cls = GCM[s.kind]
+        out += [
+            T(s.iri, RDF.type, cls),
+            T(s.iri, GCM.inDocument, d),
+            T(s.iri, NIF.referenceContext, d),
+            T(s.iri, NIF.beginIndex, Literal(str(s.span.start), datatype=XSD.nonNegativeInteger)),
+            T(s.iri, NIF.endIndex, Literal(str(s.span.end), datatype=XSD.nonNegativeInteger)),
+            T(s.iri, GCM.key, Literal(s.key)),
+            T(s.iri, GCM.text, Literal(s.text)),
+        ]
+        if s.kind in ("Section", "Paragraph", "Footnote"):
+            out.append(T(s.iri, RDFS.label, _en(_segment_label(e, s))))
+        if s.order:
+            out.append(T(s.iri, GCM.order, _int(s.order)))
+        if s.heading:
+            out.append(T(s.iri, GCM.heading, Literal(s.heading)))
+        if s.number is not None:
+            out.append(T(s.iri, GCM.number, _int(s.number)))
+        if s.parent is not None:
+            out.append(T(s.iri, GCM.inSection if s.kind == "Paragraph" else GCM.inParagraphOf, s.parent))
+        for n in s.footnotes:
+            out.append(T(s.iri, GCM.citesFootnote, minter.in_document(e.id, "fn", n)))
+
+    for m in doc.mentions:
+        out += [
+            T(m.iri, RDF.type, GCM.Mention),
+            T(m.iri, GCM.inDocument, d),
+            T(m.iri, NIF.referenceContext, d),
+            T(m.iri, NIF.beginIndex, Literal(str(m.span.start), datatype=XSD.nonNegativeInteger)),
+            T(m.iri, NIF.endIndex, Literal(str(m.span.end), datatype=XSD.nonNegativeInteger)),
+            T(m.iri, GCM.surfaceForm, Literal(m.mention.surface)),
+            T(m.iri, GCM.denotes, m.entity),
+            T(m.iri, OA.hasTarget, m.segment),
+            T(m.iri, GCM.fromSource, m.segment),
+            T(m.segment, GCM.mentions, m.entity),
+        ]
+        if m.mention.detail:
+            out.append(T(m.iri, GCM.citedParagraph, Literal(m.mention.detail)))
+
+    for ne in doc.new_entities.values():
+        out += [
+            T(ne.iri, RDF.type, ne.cls),
+            T(ne.iri, RDFS.label, _en(ne.label)),
+            T(ne.iri, SKOS.prefLabel, _en(ne.label)),
+            T(ne.iri, GCM.foundInText, Literal("true", datatype=XSD.boolean)),
+        ]
+        if ne.acronym:
+            out.append(T(ne.iri, GCM.acronym, Literal(ne.acronym)))
+        if ne.first_segment is not None:
+            out.append(T(ne.iri, PROV.wasDerivedFrom, ne.first_segment))
+
+    for ev in doc.events.values():
+        out += [T(ev.iri, RDF.type, ev.cls), T(ev.iri, RDFS.label, _en(ev.title))]
+        for prop, value in ((GCM.startDate, ev.start), (GCM.endDate, ev.end),
+                            (GCM.plannedStartDate, ev.planned_start), (GCM.plannedEndDate, ev.planned_end)):
+            if value is not None:
+                out.append(T(ev.iri, prop, _d(value)))
+        if ev.place is not None:
+            out.append(T(ev.iri, GCM.location, ev.place))
+        if ev.place_label:
+            out.append(T(ev.iri, SCHEMA.location, Literal(ev.place_label)))
+        if ev.online or ev.place is not None or ev.place_label:
+            fmt = "online" if ev.online else "in-person"
+            out.append(T(ev.iri, GCM.format, minter.concept("meeting-formats", fmt)))
+        for o in sorted(ev.objectives):
+            out.append(T(ev.iri, GCM.addressesObjective, NamedNode(o)))
+        if ev.part_of is not None:
+            out.append(T(ev.iri, GCM.partOfEvent, ev.part_of))
+        for src in ev.sources:
+            out.append(T(ev.iri, GCM.fromSource, src))
+        for role, actor, src in ev.roles:
+            r = NamedNode(f"{ev.iri.value}/role/{slug(role)}/{slug(actor.value.rsplit('/', 1)[-1])}")
+            out += [
+                T(r, RDF.type, GCM.EventRole),
+                T(r, GCM.roleIn, ev.iri),
+                T(r, GCM.roleOf, actor),
+                T(r, GCM.roleType, minter.concept("event-roles", role)),
+                T(r, GCM.fromSource, src),
+                T(ev.iri, _ROLE_SHORTCUT[role], actor),
+            ]
+
+    for st in doc.statements:
+        out += [
+            T(st.iri, RDF.type, st.cls),
+            T(st.iri, GCM.text, Literal(st.text)),
+            T(st.iri, RDFS.label, _en(_short(st.text))),
+            T(st.iri, GCM.fromSource, st.segment),
+            T(st.iri, NIF.referenceContext, d),
+            T(st.iri, NIF.beginIndex, Literal(str(st.span.start), datatype=XSD.nonNegativeInteger)),
+            T(st.iri, NIF.endIndex, Literal(str(st.span.end), datatype=XSD.nonNegativeInteger)),
+            T(st.iri, GCM.inDocument, d),
+        ]
+        for o in sorted(st.objectives):
+            out.append(T(st.iri, GCM.addressesObjective, NamedNode(o)))
+        for m in sorted(st.mentions):
+            out.append(T(st.iri, GCM.mentions, NamedNode(m)))
+        if st.event is not None:
+            out.append(T(st.iri, GCM.madeAt, st.event))
+        if st.principle is not None:
+            out.append(T(st.iri, GCM.aboutPrinciple, st.principle))
+
+    for fr in doc.figures:
+        f = fr.figure
+        cls = GCM.ParticipationFigure if fr.participation else GCM.StatisticalObservation
+        out += [
+            T(fr.iri, RDF.type, cls),
+            T(fr.iri, RDFS.label, _en(f"{f.measure_label or f.unit}: {f.surface}")),
+            T(fr.iri, GCM.value, Literal(str(f.value), datatype=XSD.decimal)),
+            T(fr.iri, GCM.unit, Literal(f.unit)),
+            T(fr.iri, GCM.fromSource, fr.segment),
+            T(fr.iri, NIF.referenceContext, d),
+            T(fr.iri, NIF.beginIndex, Literal(str(fr.span.start), datatype=XSD.nonNegativeInteger)),
+            T(fr.iri, NIF.endIndex, Literal(str(fr.span.end), datatype=XSD.nonNegativeInteger)),
+            T(fr.iri, NIF.anchorOf, Literal(f.surface)),
+            T(fr.iri, DCT.source, d),
+        ]
+        if f.measure:
+            out.append(T(fr.iri, GCM.measure, minter.concept("measures", f.measure)))
+        if f.qualifier:
+            out.append(T(fr.iri, GCM.qualifier, Literal(f.qualifier)))
+        if f.year is not None:
+            out.append(T(fr.iri, GCM.refYear, Literal(str(f.year), datatype=XSD.gYear)))
+        if fr.area is not None:
+            out.append(T(fr.iri, GCM.refArea, fr.area))
+        if fr.event is not None:
+            out.append(T(fr.iri, GCM.aboutEvent, fr.event))
+    measures = {fr.figure.measure: fr.figure.measure_label for fr in doc.figures if fr.figure.measure}
+    for key, label in sorted(measures.items()):
+        c = minter.concept("measures", key)
+        out += [T(c, RDF.type, SKOS.Concept), T(c, SKOS.prefLabel, _en(label)), T(c, RDFS.label, _en(label)),
+                T(c, SKOS.inScheme, minter.scheme("measures"))]
+    return out
+
+
+_ROLE_SHORTCUT = {"organiser": GCM.organizer, "co-organiser": GCM.coOrganizer, "supporter": GCM.supporter,
+                  "facilitator": GCM.facilitator, "participant": GCM.participant, "lead": GCM.organizer}
+
+
+def _segment_label(e: DocumentEntry, s: Segment) -> str:
+    if s.kind == "Section":
+        return s.heading or f"section {s.key}"
+    if s.kind == "Footnote":
+        return f"{e.id}, footnote {s.key}"
+    return f"{e.id}, paragraph {s.key}"
+
+
+def _short(text: str, n: int = 140) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
+
+
+def load_document(entry: DocumentEntry, ctx: BuildContext) -> list[Triple]:
+    data = verify_checksum(entry, ctx.data_dir)
+    original = decode_document(data, entry)
+    records = extract_document(entry, original, reference_vocabulary(ctx), ctx.minter)
+    return document_triples(records, ctx.minter)
+
+
+def document_source(entry: DocumentEntry) -> Source:
+    return Source(
+        name=f"doc-{entry.id}",
+        title=entry.title,
+        load=functools.partial(load_document, entry),
+        files=(f"corpus/{entry.file}",),
+        source_note=f"corpus/{entry.file} ({entry.type}, {entry.date}, {', '.join(entry.issuer)})",
+        source_iri=entry.url or None,
+        issued=entry.date if re.fullmatch(r"\d{4}-\d{2}-\d{2}", entry.date) else None,
+    )

@@ -1,0 +1,125 @@
+"""Numeric facts stated in running text: '$330 billion', 'about 65 million immigrants', '45 per cent', with the
+qualifier ('about', 'over'), the reference year and what is measured. Pure functions over one sentence."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+_MULT = {"thousand": Decimal(10) ** 3, "million": Decimal(10) ** 6, "billion": Decimal(10) ** 9,
+         "trillion": Decimal(10) ** 12}
+_QUALIFIERS = ("approximately", "more than", "less than", "fewer than", "up to", "nearly", "almost", "around",
+               "about", "over", "some", "roughly", "at least", "close to", "an estimated", "estimated")
+_QUAL_RX = "|".join(q.replace(" ", r"\s+") for q in _QUALIFIERS)
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_FIGURE = re.compile(
+    rf"(?:(?P<qual>\b(?:{_QUAL_RX}))\s+)?"
+    rf"(?P<cur>(?:US|USD\s?)?\\?\$\s?)?(?P<num>{_NUMBER})"
+    rf"(?:\s*(?P<mult>thousand|million|billion|trillion)\b)?"
+    rf"(?:\s*(?P<pct>per\s*cent\b|percent\b|%))?",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+_YEAR_CONTEXT = re.compile(r"\b(?:in|as of|by|since|during|for|of)\s+(?:the\s+)?(?:end\s+of\s+)?(19[5-9]\d|20[0-4]\d)\b",
+                           re.IGNORECASE)
+_BETWEEN = re.compile(r"\b(?:between|from)\s+(19[5-9]\d|20[0-4]\d)\s+(?:and|to)\s+(19[5-9]\d|20[0-4]\d)\b", re.I)
+_FROM_TO = re.compile(r"\bfrom\s+(?P<a>\S+(?:\s+(?:thousand|million|billion))?)\s+to\s+(?P<b>\S+)", re.I)
+
+# What is measured, recognised by the words near the number (first match wins; most specific first).
+MEASURES: tuple[tuple[str, str, str], ...] = (
+    # (key, label, regex on the words after / around the number)
+    ("remittance-cost", "remittance cost", r"remittance\w*\s+costs?|cost\w*\s+of\s+(?:sending\s+)?remittances?|transaction\s+costs?"),
+    ("remittances", "remittances", r"remittance"),
+    ("recruitment-cost", "recruitment cost", r"recruitment\s+(?:fees?|costs?)"),
+    ("migrant-workers", "migrant workers", r"migrant\s+workers?|labour\s+migrants?"),
+    ("refugees", "refugees", r"refugees?|asylum"),
+    ("emigrants", "emigrants", r"emigrants?|lived\s+outside\s+their\s+countr|from\s+the\s+region\s+lived"),
+    ("migrant-stock", "international migrants", r"immigrants?|international\s+migrants?|migrants?\b"),
+    ("trafficking", "people in modern slavery or trafficked", r"modern\s+slavery|traffick"),
+    ("participants", "participants", r"stakeholders?|participants?|representatives?|attendees?|people\s+attended"),
+    ("countries", "countries", r"countries|member\s+States"),
+    ("population", "population", r"population|people"),
+)
+_MEASURE_RX = [(k, l, re.compile(rx, re.I)) for k, l, rx in MEASURES]
+
+
+@dataclass(frozen=True)
+class Figure:
+    start: int  # offsets in the sentence given
+    end: int
+    surface: str
+    value: Decimal
+    unit: str  # USD | percent | persons | countries | number
+    measure: str  # a key of MEASURES, or "" when nothing says what is counted
+    measure_label: str
+    qualifier: str
+    year: int | None
+
+
+def _to_decimal(num: str) -> Decimal:
+    return Decimal(num.replace(",", ""))
+
+
+def _is_year(m: re.Match) -> bool:
+    num = m.group("num")
+    return (not m.group("cur") and not m.group("mult") and not m.group("pct") and re.fullmatch(r"(19|20)\d\d", num)
+            is not None)
+
+
+def _measure(text: str, start: int, end: int, percent: bool, currency: bool) -> tuple[str, str]:
+    after = text[end : end + 60]
+    before = text[max(0, start - 80) : start]
+    # '71 per cent of whom' refers back; '$714 billion' may name its measure anywhere in the sentence
+    windows = (before, after) if percent else (after, before, text) if currency else (after, before)
+    for window in windows:
+        for key, label, rx in _MEASURE_RX:
+            if rx.search(window):
+                return key, label
+    return "", ""
+
+
+def _unit(m: re.Match, measure: str) -> str:
+    if m.group("pct"):
+        return "percent"
+    if m.group("cur"):
+        return "USD"
+    if measure == "countries":
+        return "countries"
+    if measure in ("migrant-workers", "refugees", "emigrants", "migrant-stock", "participants", "population",
+                   "trafficking"):
+        return "persons"
+    return "number"
+
+
+def find_figures(sentence: str) -> list[Figure]:
+    """Every quantity of the sentence that says what it measures. Years, list numbers and paragraph references
+    are not figures."""
+    years = [int(y) for y in _YEAR_CONTEXT.findall(sentence)]
+    between = _BETWEEN.search(sentence)
+    default_year = years[-1] if years else None
+    out: list[Figure] = []
+    matches = [m for m in _FIGURE.finditer(sentence) if m.group("num")]
+    for m in matches:
+        if _is_year(m):
+            continue
+        prev = sentence[max(0, m.start() - 12) : m.start()]
+        if re.search(r"(?:objectives?|paragraphs?|para\.?|goals?|targets?|resolution|No\.|figure|table|annex|chapter|article)\s*$",
+                     prev, re.I) or re.match(r"\s*/\d", sentence[m.end() :]) or re.match(r"[./]\d", sentence[m.end():]):
+            continue
+        if not (m.group("cur") or m.group("mult") or m.group("pct")) and _to_decimal(m.group("num")) < 2:
+            continue
+        measure, label = _measure(sentence, m.start(), m.end(), bool(m.group("pct")), bool(m.group("cur")))
+        if not measure and not m.group("pct"):
+            continue  # a bare number with nothing counted is not a fact worth stating
+        value = _to_decimal(m.group("num")) * _MULT.get((m.group("mult") or "").lower(), Decimal(1))
+        year = default_year
+        if between:
+            ft = _FROM_TO.search(sentence)
+            if ft and ft.start("a") <= m.start() < ft.end("a"):
+                year = int(between.group(1))
+            elif ft and ft.start("b") <= m.start() < ft.end("b"):
+                year = int(between.group(2))
+        qual = " ".join((m.group("qual") or "").lower().split())
+        value = Decimal(format(value.normalize(), "f"))
+        out.append(Figure(m.start(), m.end(), m.group(0).strip(), value, _unit(m, measure), measure, label, qual, year))
+    return out
