@@ -23,6 +23,7 @@ import ontology
 from ontology.iris import Minter
 from ontology.settings import Config, PROJECT_ROOT
 from ontology.vocab import ONTOLOGY_IRI
+from ingest.report import summary_lines, write_report
 from ingest.sources import BuildContext, Source, provenance_triples
 
 # What decides whether a build is stale: the data and the code that turns it into triples.
@@ -187,6 +188,7 @@ def build(config: Config, sources: list[Source] | None = None, log=print) -> Pat
         store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, r.graph) for r in results for t in r.triples)
         store.optimize()
         stats = dataset_statistics(store)
+        report = write_report(store, tmp)
         store.flush()
         del store
         gc.collect()  # releases the RocksDB lock before the folder is renamed and reopened read-only
@@ -219,4 +221,8 @@ def build(config: Config, sources: list[Source] | None = None, log=print) -> Pat
         f"built {build_id}: {stats['triples']} triples in {len(results)} graphs "
         f"({meta['seconds']['total']} s) -> {final}"
     )
+    for line in summary_lines(report):
+        log(line)
+    if report["documents"]:
+        log(f"  report: {final / 'report.md'}")
     return final

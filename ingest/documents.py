@@ -296,25 +296,10 @@ class _Extractor:
         a, b = self.norm.to_original(clean_start, clean_end)
         return Span(a, b)
 
-    def locate(self, text: str, cursor: int) -> int:
-        """Where a record's clean text stands in the normalised text (records carry original offsets only)."""
-        if not text:
-            return cursor
-        found = self.norm.text.find(text, cursor)
-        if found < 0:
-            found = self.norm.text.find(text)
-        if found < 0:
-            raise ValueError(f"text of a record is not in the normalised text: {text[:60]!r}")
-        return found
-
     def inner_span(self, segment: Segment, start: int, end: int) -> Span:
-        """The original span of segment.text[start:end]."""
-        if segment.clean_start >= 0:
-            return self.span(segment.clean_start + start, segment.clean_start + end)
-        # footnotes are kept out of the clean text: find the words in the footnote's original span
-        words = segment.text[start:end]
-        found = self.original.find(words, segment.span.start, segment.span.end)
-        return Span(found, found + len(words)) if found >= 0 else segment.span
+        """The original span of segment.text[start:end] (records carry their clean offsets; footnotes live in the
+        normalised text's notes area, which the offset map covers too)."""
+        return self.span(segment.clean_start + start, segment.clean_start + end)
 
     def link(self, segment: Segment) -> list[LinkedMention]:
         found = []
@@ -335,9 +320,17 @@ class _Extractor:
             if any(lm.mention.start <= c.start < lm.mention.end or c.start <= lm.mention.start < c.end
                    for lm in found if lm.mention.kind in ("organization", "process", "instrument")):
                 continue
-            entity = self.minter.organization(c.acronym)
-            self._new_entity(entity, "organization", GCM[_actor_class(c.name)], c.name, c.acronym, segment)
-            m = Mention(c.start, c.end, segment.text[c.start:c.end], entity.value, "organization")
+            if re.search(r"\b(?:Review Forum|Meeting|Conference|Summit|Review|Congress)$", c.name):
+                # 'International Migration Review Forum (IMRF)': a meeting, not an organisation
+                ev = self.event(c.name, _meeting_class(c.name))
+                ev.sources.append(segment.iri)
+                entity = ev.iri
+                kind = "event"
+            else:
+                entity = self.minter.organization(c.acronym)
+                self._new_entity(entity, "organization", GCM[_actor_class(c.name)], c.name, c.acronym, segment)
+                kind = "organization"
+            m = Mention(c.start, c.end, segment.text[c.start:c.end], entity.value, kind)
             found.append(LinkedMention(NamedNode(f"{segment.iri.value}/mention/{c.start}-{c.end}"), segment.iri, m,
                                        self.inner_span(segment, c.start, c.end), entity))
         self.mentions.extend(found)
@@ -382,31 +375,27 @@ class _Extractor:
     def build_segments(self):
         s = self.structure
         self.section_iris: dict[int, NamedNode] = {}
-        cursor = 0
         for sec in s.sections:
             iri = self.seg("section", sec.ordinal)
             self.section_iris[sec.ordinal] = iri
-            cursor = self.locate(sec.heading, cursor)
-            seg = Segment(iri, "Section", str(sec.ordinal), sec.heading, Span(sec.start, sec.end), cursor,
+            seg = Segment(iri, "Section", str(sec.ordinal), sec.heading, Span(sec.start, sec.end), sec.clean_start,
                           order=sec.ordinal, heading=sec.heading)
             self.segments.append(seg)
-        cursor = 0
         self.para_segments: list[tuple[object, Segment, list[Segment], list[Segment]]] = []
         for order, para in enumerate(s.paragraphs, start=1):
             piri = self.seg("para", para.key)
-            cursor = pstart = self.locate(para.text, cursor)
-            pseg = Segment(piri, "Paragraph", para.key, para.text, Span(para.start, para.end), pstart,
+            pseg = Segment(piri, "Paragraph", para.key, para.text, Span(para.start, para.end), para.clean_start,
                            parent=self.section_iris.get(para.section_ordinal), order=order, number=para.number,
                            footnotes=tuple(para.footnote_refs))
             items = []
             for i, item in enumerate(para.items, start=1):
                 items.append(Segment(self.seg("para", para.key, "item", item.key), "Item", item.key, item.text,
-                                     Span(item.start, item.end), self.locate(item.text, pstart), parent=piri, order=i,
+                                     Span(item.start, item.end), item.clean_start, parent=piri, order=i,
                                      footnotes=tuple(getattr(item, "footnote_refs", ()))))
             sentences = []
             for i, sent in enumerate(para.sentences, start=1):
                 sentences.append(Segment(self.seg("para", para.key, "s", i), "Sentence", str(i), sent.text,
-                                         Span(sent.start, sent.end), self.locate(sent.text, pstart), parent=piri,
+                                         Span(sent.start, sent.end), sent.clean_start, parent=piri,
                                          order=i))
             self.segments.append(pseg)
             self.segments.extend(items)
@@ -414,7 +403,7 @@ class _Extractor:
             self.para_segments.append((para, pseg, items, sentences))
         for fn in s.footnotes:
             self.segments.append(Segment(self.seg("fn", fn.number), "Footnote", str(fn.number), fn.text,
-                                         Span(fn.start, fn.end), -1, number=fn.number))
+                                         Span(fn.start, fn.end), fn.clean_start, number=fn.number))
 
     # -- events ---------------------------------------------------------------------------------------------
     def event(self, name: str, kind_cls: NamedNode, key: str | None = None) -> EventRecord:
@@ -612,7 +601,7 @@ class _Extractor:
             lead = self.norm.text[pseg.clean_start: first_item.clean_start] if first_item.clean_start > pseg.clean_start \
                 else pseg.text.split("\n")[0]
         lead_type = _classify(lead) if items else None
-        heading_type = _classify(heading or "")
+        heading_type = _classify_heading(heading or "")
         principle_scheme = bool(re.search(r"guiding principles?", lead, re.I))
         if items and (lead_type or heading_type) and (_LEAD_IN.search(lead) or lead_type):
             cls = lead_type or heading_type
@@ -622,13 +611,14 @@ class _Extractor:
                 principle = self._principle_of(it.text) if principle_scheme or cls == "Recommendation" else None
                 self.add_statement(cls, it, heading_objs, event, principle, item_mentions.get(it.iri.value, []))
             return
+        own_text = lead if items else pseg.text  # a list's items speak for themselves, not for their lead-in
         if para.number is None and not heading_objs:
             # unnumbered running text outside an objective section: a statement only when it says what it is
-            cls = _classify(pseg.text, strong=True)
+            cls = _classify(own_text, strong=True)
             if cls:
                 self.add_statement(cls, pseg, heading_objs, event, None, p_mentions)
             return
-        cls = _classify(pseg.text, strong=True) or (heading_type if heading_type else None)
+        cls = _classify(own_text, strong=True) or (heading_type if heading_type else None)
         if cls is None and heading_objs and para.number is not None:
             cls = "Finding"
         if cls:
@@ -664,11 +654,12 @@ class _Extractor:
             for f in figures_mod.find_figures(sseg.text):
                 participation = event is not None and f.measure in ("participants", "countries") or (
                     event is not None and f.unit == "percent" and _PARTICIPATION.search(sseg.text) is not None)
-                area = None
-                for m in self.linker.gazetteer.find(sseg.text):
-                    if m.kind in ("country", "region"):
-                        area = NamedNode(m.entity)
-                        break
+                areas = [m for m in self.linker.gazetteer.find(sseg.text) if m.kind in ("country", "region")]
+                # the area named nearest after the number ('$327 billion ... to Asia and the Pacific'), else before
+                after = [m for m in areas if m.start >= f.end]
+                before = [m for m in areas if m.end <= f.start]
+                nearest = after[0] if after else (before[-1] if before else None)
+                area = NamedNode(nearest.entity) if nearest else None
                 self.figures.append(FigureRecord(
                     iri=self.seg("figure", pseg.key, f"{sseg.key}-{f.start}"), figure=f, segment=sseg.iri,
                     span=self.inner_span(sseg, f.start, f.end), area=area,
@@ -697,6 +688,13 @@ def _classify(text: str, strong: bool = False) -> str | None:
         if rx.search(text):
             return cls
     return None
+
+
+def _classify_heading(text: str) -> str | None:
+    """A heading types its paragraphs only when it names one kind ('Recommendations', not 'Challenges and
+    examples of good practice')."""
+    kinds = {cls for cls, rx in _TYPE_CUES if rx.search(text)}
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def _split_actor_list(text: str, protected: list[tuple[int, int]] = ()) -> list[str]:
@@ -952,6 +950,7 @@ def document_triples(doc: ExtractedDocument, minter: Minter) -> list[Triple]:
             T(fr.iri, NIF.endIndex, Literal(str(fr.span.end), datatype=XSD.nonNegativeInteger)),
             T(fr.iri, NIF.anchorOf, Literal(f.surface)),
             T(fr.iri, DCT.source, d),
+            T(fr.iri, GCM.inDocument, d),
         ]
         if f.measure:
             out.append(T(fr.iri, GCM.measure, minter.concept("measures", f.measure)))

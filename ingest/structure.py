@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.reader import FUNCTION_WORDS, Block, Normalized, is_numbered_document, normalize
+from ingest.reader import Block, Normalized, is_numbered_document, normalize
 
 __all__ = [
     "DocumentStructure",
@@ -348,7 +348,7 @@ def _heading_info(ctx: _Ctx, i: int, numbered_doc: bool, seq: dict) -> tuple[str
     # 1. markdown heading / wholly emphasised short line
     if b.md_level is not None or (b.emphasized and len(t) <= 300 and not terminal):
         st = numbered_style()
-        if st is not None and st[0] in ("roman", "alpha", "lower-roman", "annex") or (st and st[0] == "digit"):
+        if st is not None and st[0] != "letter":
             return st
         return ("plain", None, 0)
     if len(t) > 250 or "\n" in t:
@@ -366,12 +366,7 @@ def _heading_info(ctx: _Ctx, i: int, numbered_doc: bool, seq: dict) -> tuple[str
     if b.kind == "item" and not _END_PUNCT.search(t) and i + 1 < len(ctx.blocks):
         nxt = ctx.blocks[i + 1]
         if nxt.kind == "text" and _is_body(ctx, i + 1):
-            st = numbered_style()
-            if st is not None and b.label and re.fullmatch(r"[ivxlc]+", b.label) and len(b.label) == 1 and st[0] == "letter":
-                # "i. Overview": a lone lower-case roman heading
-                if not re.match(r"\(", t):
-                    return ("lower-roman", b.label, b.body_start - b.start)
-            return st
+            return numbered_style()  # "(a) Human rights ..." or "i. Overview" standing alone
         return None
     # 3. short stand-alone line without final punctuation followed by body text (only in
     #    documents that have not numbered their headings so far)
@@ -417,7 +412,7 @@ def _sentences(n: Normalized, a: int, b: int, item_key: str | None, first_ordina
     return out
 
 
-def _title(ctx: _Ctx, heading_flags: list[tuple[str, str | None, int] | None], first_body: int) -> int | None:
+def _title(ctx: _Ctx, first_body: int) -> int | None:
     """Index of the block that best serves as the title: among the blocks before the first
     numbered section / numbered paragraph that do not end like a sentence, prefer markdown
     headings (higher level first, long ones first), then emphasised lines; ties go to the
@@ -539,7 +534,7 @@ def parse_structure(original: str) -> DocumentStructure:
         cur = {"kind": pk, "number": None, "blocks": [i], "section": current_section}
     flush()
 
-    title_i = _title(ctx, heads, first_body)
+    title_i = _title(ctx, first_body)
     if title_i is not None:
         tb = ctx.blocks[title_i]
         h = heads[title_i]
@@ -634,5 +629,3 @@ def _make_paragraph(n: Normalized, ctx: _Ctx, cur: dict, used_keys: set[str]) ->
         block_index=blocks[0], clean_start=a, clean_end=b_end,
     )
 
-
-_ = FUNCTION_WORDS  # re-exported for callers that want the same word list

@@ -17,4 +17,5 @@ def create_app(config: settings.Config | None = None, test_config: dict | None =
     app.extensions["gcmkg_store"] = StoreHolder(config.instance_dir)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(ops.bp)
+    # --- further blueprints register here (one line each) ---
     return app
