@@ -110,7 +110,7 @@ def dataset_statistics(store: ox.Store) -> dict:
     """VoID statistics of the whole dataset and per named graph, computed once at build time."""
 
     def rows(query: str) -> list[list[str]]:
-        return [[term.value for term in sol] for sol in store.query(query, use_default_graph_as_union=True)]
+        return [[term.value for term in sol] for sol in store.query(query)]  # the default graph is the merge
 
     total = int(rows("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0][0])
     distinct = rows(
@@ -186,6 +186,10 @@ def build(config: Config, sources: list[Source] | None = None, log=print) -> Pat
         tmp.mkdir()
         store = ox.Store(str(tmp / "store"))
         store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, r.graph) for r in results for t in r.triples)
+        # The default graph is the RDF merge of the named graphs (set semantics: a triple two sources state is
+        # there once), so queries without GRAPH see each fact once; GRAPH ?g still tells who says it.
+        merged = {t for r in results for t in r.triples}
+        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in merged)
         store.optimize()
         stats = dataset_statistics(store)
         report = write_report(store, tmp)

@@ -251,7 +251,7 @@ _ACTOR_CLASS_CUES = (  # for organisations first met in a text: the class their 
      "PrivateSectorOrganization"),
     (re.compile(r"\bParliament|\bParliamentar", re.I), "Parliament"),
     (re.compile(r"\bNetwork\b|\bCoalition\b|\bAlliance\b|\bMajor Group\b|\bPlatform\b", re.I), "Network"),
-    (re.compile(r"\bUnited Nations\b|\bUN\b", re.I), "UNEntity"),
+    (re.compile(r"\bUnited Nations\b|\bUN\b|\bEconomic (?:and Social )?Commission for\b", re.I), "UNEntity"),
 )
 
 
@@ -447,7 +447,12 @@ class _Extractor:
             date_block, d = dates[0]
             dateline = date_block.text
             planned = self.entry.type == "concept-note" or bool(_PLANNED.search(dateline))
-            parent = self.event(named[0].group("name"), _meeting_class(named[0].group("name"))) if named else None
+            parent = None
+            if named:
+                name = named[0].group("name").rstrip()
+                if re.match(r",?\s*\d", line[named[0].end():]) or name.endswith(","):
+                    name = re.sub(r"\s+[A-Z][\w’'\-]*,?$", "", name)  # 'Review ... Migration Beirut, 24-25 ...'
+                parent = self.event(name, _meeting_class(name))
             if kind:
                 words = kind.group("kind").lower().rstrip("s")
                 ev = self.event(words, GCM.Consultation if "consultation" in words else GCM.Meeting,

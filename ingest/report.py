@@ -43,7 +43,7 @@ SELECT ?doc (COUNT(?s) AS ?n) WHERE {
 
 
 def _rows(store: ox.Store, query: str) -> list[dict[str, str]]:
-    res = store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES)
+    res = store.query(query, prefixes=PREFIXES)
     names = [v.value for v in res.variables]
     return [{n: (sol[n].value if sol[n] is not None else None) for n in names} for sol in res]
 

@@ -102,8 +102,7 @@ def execute(store: ox.Store, query: str, default_graphs: list[str], named_graphs
     kwargs: dict = {"prefixes": PREFIXES}
     if default_graphs:
         kwargs["default_graph"] = _graphs(default_graphs, "default-graph-uri")
-    else:
-        kwargs["use_default_graph_as_union"] = True
+    # else: the store's default graph, which the build makes the RDF merge of all named graphs (set semantics)
     if named_graphs:
         kwargs["named_graphs"] = _graphs(named_graphs, "named-graph-uri")
     try:
