@@ -65,7 +65,8 @@ def describe(extracted) -> list[str]:
 
 
 def add_document(config: Config, path: str, doc_id: str | None = None, title: str | None = None,
-                 doc_type: str = "report", date: str | None = None, dry_run: bool = False, out=sys.stdout) -> int:
+                 doc_type: str = "report", date: str | None = None, dry_run: bool = False, out=None) -> int:
+    out = out or sys.stdout
     src = Path(path)
     if not src.is_file():
         print(f"gcmkg ingest: no such file: {src}", file=sys.stderr)

@@ -510,7 +510,7 @@ class _Extractor:
             self.extract_list_events(para, items, pseg)
             self.extract_statements(para, pseg, items, heading, heading_objs, current_event, p_mentions,
                                     item_mentions)
-            self.extract_figures(pseg, sentences, items, current_event if ev is not None else None)
+            self.extract_figures(pseg, sentences, items, current_event)
         for seg in self.segments:
             if seg.kind == "Footnote":
                 self.link(seg)
@@ -657,8 +657,9 @@ class _Extractor:
     def extract_figures(self, pseg: Segment, sentences: list[Segment], items: list[Segment], event):
         for sseg in sentences:
             for f in figures_mod.find_figures(sseg.text):
-                participation = event is not None and f.measure in ("participants", "countries") or (
-                    event is not None and f.unit == "percent" and _PARTICIPATION.search(sseg.text) is not None)
+                # a count of people or countries in a sentence that says they attended: the current event's
+                participation = (event is not None and _PARTICIPATION.search(sseg.text) is not None
+                                 and (f.measure in ("participants", "countries") or f.unit == "percent"))
                 areas = [m for m in self.linker.gazetteer.find(sseg.text) if m.kind in ("country", "region")]
                 # the area named nearest after the number ('$327 billion ... to Asia and the Pacific'), else before
                 after = [m for m in areas if m.start >= f.end]
