@@ -139,6 +139,12 @@ class Minter:
         """A file of the data folder ('reference/gcm/gcm_objectives.json'), as the build read it."""
         return self._id("file", *[slug(part) for part in relative_path.split("/")])
 
+    def dump(self, relative_path: str = "") -> NamedNode:
+        """A file of the published dumps ('gcmkg.trig', 'graphs/sdg.ttl'); '' is the folder."""
+        if ".." in relative_path.split("/"):
+            raise ValueError(f"unsafe dump path {relative_path!r}")
+        return NamedNode(self.base + "dumps/" + relative_path)
+
     def graph(self, name: str) -> NamedNode:
         return NamedNode(self.base + "graph/" + slug(name))
 
