@@ -45,6 +45,16 @@ def _void(meta: dict, files: list[str], minter: Minter) -> bytes:
                       prefixes={"void": str(VOID), "dct": str(DCT), "xsd": str(XSD)})
 
 
+# Every alignment of our entities to external vocabularies (Wikidata, GeoNames, SDG KOS, semapv...)
+ALIGNMENTS = """
+SELECT DISTINCT ?s ?p ?o (SAMPLE(?l) AS ?label) WHERE {
+  ?s ?p ?o .
+  VALUES ?p { owl:sameAs skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch skos:relatedMatch }
+  FILTER(isIRI(?o))
+  OPTIONAL { ?s rdfs:label ?l . FILTER(LANG(?l) = "en") }
+} GROUP BY ?s ?p ?o"""
+
+
 def export(config: Config, out: str | None = None) -> Path:
     build = current_build(config.instance_dir)
     store = open_read_only(build)
@@ -67,6 +77,21 @@ def export(config: Config, out: str | None = None) -> Path:
         (tmp / ttl).write_bytes(store.dump(format=ox.RdfFormat.TURTLE, from_graph=g, prefixes=_graph_prefixes()))
         (tmp / jsonld).write_bytes(store.dump(format=ox.RdfFormat.JSON_LD, from_graph=g))
         files += [ttl, jsonld]
+    alignments = store.query(ALIGNMENTS, prefixes=PREFIXES)
+    rows = sorted((sol["s"].value, sol["p"].value, sol["o"].value, sol["label"].value if sol["label"] else "")
+                  for sol in alignments)
+    (tmp / "alignments.ttl").write_bytes(ox.serialize(
+        [ox.Triple(ox.NamedNode(s_), ox.NamedNode(p_), ox.NamedNode(o_)) for s_, p_, o_, _ in rows],
+        format=ox.RdfFormat.TURTLE, prefixes=_graph_prefixes()))
+    with open(tmp / "alignments.sssom.tsv", "w", encoding="utf-8") as f:
+        f.write("# curie_map:\n#   owl: http://www.w3.org/2002/07/owl#\n#   skos: http://www.w3.org/2004/02/skos/core#\n"
+                f"# mapping_set_id: {Minter(config.base_iri).dump('alignments.sssom.tsv').value}\n"
+                "# license: https://www.apache.org/licenses/LICENSE-2.0\n")
+        f.write("subject_id\tsubject_label\tpredicate_id\tobject_id\tmapping_justification\n")
+        for s_, p_, o_, label in rows:
+            pred = "owl:sameAs" if p_.endswith("#sameAs") else "skos:" + p_.rsplit("#", 1)[-1]
+            f.write(f"{s_}\t{label}\t{pred}\t{o_}\tsemapv:ManualMappingCuration\n")
+    files += ["alignments.ttl", "alignments.sssom.tsv"]
     (tmp / "void.ttl").write_bytes(_void(build.meta, files, Minter(config.base_iri)))
     (tmp / "VERSION").write_text(json.dumps({"build": build.id, "fingerprint": build.meta["fingerprint"]}) + "\n")
     sums = []

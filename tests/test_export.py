@@ -30,3 +30,18 @@ def test_dumps_reload_into_the_same_dataset_with_checksums(built_config, tmp_pat
     void = set(ox.parse(path=str(out / "void.ttl"), format=ox.RdfFormat.TURTLE))
     dumps = {t.object.value for t in void if t.predicate.value == "http://rdfs.org/ns/void#dataDump"}
     assert f"{built_config.base_iri}dumps/gcmkg.trig" in dumps
+
+
+def test_the_alignment_file_lists_the_wikidata_and_kos_matches(built_config, tmp_path):
+    import csv
+
+    out = export(built_config, str(tmp_path / "dumps"))
+    lines = [l for l in (out / "alignments.sssom.tsv").read_text().splitlines() if not l.startswith("#")]
+    rows = list(csv.DictReader(lines, delimiter="\t"))
+    thailand = [r for r in rows if r["subject_id"].endswith("/id/country/tha")]
+    objects = {r["object_id"] for r in thailand}
+    # Thailand: Wikidata Q869 and M49 764, as in the vendored M49 table
+    assert "http://www.wikidata.org/entity/Q869" in objects
+    assert "http://metadata.un.org/sdg/codes/geoArea/764" in objects
+    ttl = set(ox.parse(path=str(out / "alignments.ttl"), format=ox.RdfFormat.TURTLE))
+    assert len(ttl) == len(rows)
