@@ -31,7 +31,7 @@ def manifest_entry_toml(entry: DocumentEntry) -> str:
     for key in ("id", "file", "title", "type", "date"):
         lines.append(f"{key} = {_toml_string(getattr(entry, key))}")
     lines.append("issuer = [" + ", ".join(_toml_string(i) for i in entry.issuer) + "]")
-    for key in ("symbol", "language", "format", "sha256", "url"):
+    for key in ("symbol", "language", "format", "sha256", "url", "license"):
         lines.append(f"{key} = {_toml_string(getattr(entry, key))}")
     return "\n".join(lines) + "\n"
 

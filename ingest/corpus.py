@@ -28,13 +28,14 @@ class DocumentEntry:
     issuer: tuple[str, ...] = ()
     symbol: str = ""
     url: str = ""
+    license: str = ""
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def path(self, data_dir: Path) -> Path:
         return data_dir / "corpus" / self.file
 
 
-_KNOWN = {"id", "file", "title", "type", "date", "language", "sha256", "format", "issuer", "symbol", "url"}
+_KNOWN = {"id", "file", "title", "type", "date", "language", "sha256", "format", "issuer", "symbol", "url", "license"}
 _REQUIRED = ("id", "file", "title", "type", "date", "language", "sha256")
 
 

@@ -311,7 +311,7 @@ class _Extractor:
                 if m.kind == "instrument":
                     self._new_entity(entity, "instrument", GCM.Resolution, _resolution_label(m.surface), "", segment)
             lm = LinkedMention(
-                iri=NamedNode(f"{segment.iri.value}/mention/{m.start}-{m.end}"),
+                iri=self.minter.mention(segment.iri, m.start, m.end),
                 segment=segment.iri, mention=m,
                 span=self.inner_span(segment, m.start, m.end), entity=entity)
             found.append(lm)
@@ -331,7 +331,7 @@ class _Extractor:
                 self._new_entity(entity, "organization", GCM[_actor_class(c.name)], c.name, c.acronym, segment)
                 kind = "organization"
             m = Mention(c.start, c.end, segment.text[c.start:c.end], entity.value, kind)
-            found.append(LinkedMention(NamedNode(f"{segment.iri.value}/mention/{c.start}-{c.end}"), segment.iri, m,
+            found.append(LinkedMention(self.minter.mention(segment.iri, c.start, c.end), segment.iri, m,
                                        self.inner_span(segment, c.start, c.end), entity))
         self.mentions.extend(found)
         return found
@@ -375,10 +375,17 @@ class _Extractor:
     def build_segments(self):
         s = self.structure
         self.section_iris: dict[int, NamedNode] = {}
+        sections = list(s.sections)
+        # a section runs from its heading to the next heading of the same or a higher level
+        extent = {}
+        for i, sec in enumerate(sections):
+            nxt = next((o for o in sections[i + 1:] if o.level <= sec.level), None)
+            extent[sec.ordinal] = nxt.start if nxt is not None else len(self.original.rstrip())
         for sec in s.sections:
             iri = self.seg("section", sec.ordinal)
             self.section_iris[sec.ordinal] = iri
-            seg = Segment(iri, "Section", str(sec.ordinal), sec.heading, Span(sec.start, sec.end), sec.clean_start,
+            seg = Segment(iri, "Section", str(sec.ordinal), sec.heading, Span(sec.start, max(sec.end, extent[sec.ordinal])),
+                          sec.clean_start,
                           order=sec.ordinal, heading=sec.heading)
             self.segments.append(seg)
         self.para_segments: list[tuple[object, Segment, list[Segment], list[Segment]]] = []
@@ -912,7 +919,7 @@ def document_triples(doc: ExtractedDocument, minter: Minter) -> list[Triple]:
         for src in ev.sources:
             out.append(T(ev.iri, GCM.fromSource, src))
         for role, actor, src in ev.roles:
-            r = NamedNode(f"{ev.iri.value}/role/{slug(role)}/{slug(actor.value.rsplit('/', 1)[-1])}")
+            r = minter.event_role(ev.iri, role, actor)
             out += [
                 T(r, RDF.type, GCM.EventRole),
                 T(r, GCM.roleIn, ev.iri),
@@ -969,6 +976,10 @@ def document_triples(doc: ExtractedDocument, minter: Minter) -> list[Triple]:
         if fr.event is not None:
             out.append(T(fr.iri, GCM.aboutEvent, fr.event))
     measures = {fr.figure.measure: fr.figure.measure_label for fr in doc.figures if fr.figure.measure}
+    if measures:
+        scheme = minter.scheme("measures")
+        out += [T(scheme, RDF.type, SKOS.ConceptScheme), T(scheme, RDFS.label, _en("What figures measure")),
+                T(scheme, SKOS.prefLabel, _en("What figures measure"))]
     for key, label in sorted(measures.items()):
         c = minter.concept("measures", key)
         out += [T(c, RDF.type, SKOS.Concept), T(c, SKOS.prefLabel, _en(label)), T(c, RDFS.label, _en(label)),
@@ -1008,5 +1019,6 @@ def document_source(entry: DocumentEntry) -> Source:
         files=(f"corpus/{entry.file}",),
         source_note=f"corpus/{entry.file} ({entry.type}, {entry.date}, {', '.join(entry.issuer)})",
         source_iri=entry.url or None,
+        license=entry.license or None,
         issued=entry.date if re.fullmatch(r"\d{4}-\d{2}-\d{2}", entry.date) else None,
     )

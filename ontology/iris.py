@@ -135,6 +135,20 @@ class Minter:
     def event(self, key: str) -> NamedNode:
         return self._id("event", slug(key))
 
+    def event_role(self, event: NamedNode, role: str, actor: NamedNode) -> NamedNode:
+        """The qualified role of an actor in an event: '{event}/role/{role}/{actor kind}-{actor key}'."""
+        self._own(event)
+        return NamedNode(f"{event.value}/role/{slug(role)}/{_local(actor)}")
+
+    def mention(self, segment: NamedNode, start: int, end: int) -> NamedNode:
+        """A mention, by its character span in the segment's text: '{segment}/mention/{start}-{end}'."""
+        self._own(segment)
+        return NamedNode(f"{segment.value}/mention/{int(start)}-{int(end)}")
+
+    def _own(self, node: NamedNode) -> None:
+        if not node.value.startswith(self.base + "id/"):
+            raise ValueError(f"{node.value} is not one of this project's IRIs")
+
     def source_file(self, relative_path: str) -> NamedNode:
         """A file of the data folder ('reference/gcm/gcm_objectives.json'), as the build read it."""
         return self._id("file", *[slug(part) for part in relative_path.split("/")])

@@ -31,6 +31,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_query_length", 65536, "Longest accepted query text, in bytes."),
     Setting("max_results", 100000, "Most rows or triples returned by one query; more is an error, never a silent cut."),
     Setting("service_allowlist", "", "Space-separated SPARQL endpoint IRIs that SERVICE may call (empty: none)."),
+    Setting("threads", 4, "Request threads per worker process of `gcmkg serve` (gunicorn gthread)."),
+    Setting("evaluators", 0, "Query evaluator processes per worker (0: one per request thread)."),
+    Setting("client_concurrency", 4, "Queries one client address may have running at once; more get 429 (0: no limit)."),
+    Setting("max_result_bytes", 134217728, "Largest serialized result, in bytes; more is an error, never a silent cut."),
+    Setting("cache", True, "Cache query responses per build (builds are immutable, so entries never go stale)."),
+    Setting("cache_mb", 64, "Memory for the response cache of each worker process, in MiB."),
+    Setting("updates", False, "Accept SPARQL Update (POST with the bearer token `update_token`); off: read-only."),
+    Setting("update_token", "", "Bearer token that SPARQL Update requests must present (never logged)."),
+    Setting("cors_origin", "*", "Access-Control-Allow-Origin sent with SPARQL query responses (empty: no CORS)."),
+    Setting("access_log", True, "`gcmkg serve` logs every request to standard output (gunicorn access log)."),
+    Setting("proxy_hops", 0, "Reverse proxies in front of the server whose X-Forwarded-For is trusted (client address)."),
 )
 
 
@@ -47,6 +58,17 @@ class Config:
     max_query_length: int
     max_results: int
     service_allowlist: tuple[str, ...] = field(default=())
+    threads: int = 4
+    evaluators: int = 0
+    client_concurrency: int = 4
+    max_result_bytes: int = 134217728
+    cache: bool = True
+    cache_mb: int = 64
+    updates: bool = False
+    update_token: str = field(default="", repr=False)  # a secret: kept out of reprs and logs
+    cors_origin: str = "*"
+    proxy_hops: int = 0
+    access_log: bool = True
 
     @property
     def current_store(self) -> Path:

@@ -290,7 +290,7 @@ def test_the_sdg_table_agrees_with_the_kos(kos):
 
 
 def test_the_defective_kos_label_of_target_12_3_is_corrected(ref_store, kos):
-    (c,) = read_csv("sdg/sdg_label_corrections.csv")
+    (c,) = [r for r in read_csv("sdg/sdg_label_corrections.csv") if r["uri"].endswith("/12.3")]
     (row,) = [r for r in sdg_rows() if r["uri"] == c["uri"]]
     assert row[f"title_{c['lang']}"] == c["table_value"] == "By 2030,d"
     kos_labels = {x.object.value for x in kos.quads_for_pattern(ox.NamedNode(c["uri"]), SKOS.prefLabel, None)
@@ -302,6 +302,17 @@ def test_the_defective_kos_label_of_target_12_3_is_corrected(ref_store, kos):
     node = ox.NamedNode(c["uri"])
     assert has(ref_store, node, SKOS.prefLabel, ox.Literal(c["corrected"], language="en"))
     assert not has(ref_store, node, SKOS.prefLabel, ox.Literal("By 2030,d", language="en"))
+
+
+def test_a_corrupted_kos_label_is_left_out_rather_than_published(ref_store, kos):
+    """Target 17.13's French label in the KOS has English words of another label spliced into it."""
+    node = ox.NamedNode("http://metadata.un.org/sdg/17.13")
+    kos_fr = [x.object.value for x in kos.quads_for_pattern(node, SKOS.prefLabel, None) if x.object.language == "fr"]
+    assert any("domestic material consumption" in v for v in kos_fr)  # the defect is in the source
+    ours = [x.object.value for x in ref_store.quads_for_pattern(node, SKOS.prefLabel, None)
+            if x.object.language == "fr"]
+    assert not any("domestic material consumption" in v for v in ours)
+    assert any(x.object.language == "en" for x in ref_store.quads_for_pattern(node, SKOS.prefLabel, None))
 
 
 def test_sdg_counts(ref_store):

@@ -75,6 +75,11 @@ def lang(text: str, language: str) -> Literal:
     return Literal(text, language=language)
 
 
+def label_literal(text: str, language: str = "en") -> Literal:
+    """A name, with runs of white space folded (several source labels carry double spaces); texts keep theirs."""
+    return Literal(re.sub(r"[ \t\r\n]{2,}|[\t\r\n]", " ", text).strip(" "), language=language)
+
+
 def plain(text: str) -> Literal:
     return Literal(str(text))
 
@@ -147,12 +152,12 @@ class Graph:
         if not text:
             raise ValueError(f"empty label for {s}")
         if language == "en":
-            self.add(s, RDFS.label, en(text))
-        self.add(s, SKOS.prefLabel, lang(text, language))
+            self.add(s, RDFS.label, label_literal(text))
+        self.add(s, SKOS.prefLabel, label_literal(text, language))
 
     def alt(self, s: NamedNode, text: str, language: str = "en") -> None:
         if text:
-            self.add(s, SKOS.altLabel, lang(text, language))
+            self.add(s, SKOS.altLabel, label_literal(text, language))
 
     def acronym(self, s: NamedNode, text: str) -> None:
         """gcm:acronym (a sub-property of skos:altLabel), stated with skos:altLabel too for SKOS-only readers."""

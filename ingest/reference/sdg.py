@@ -14,6 +14,7 @@ from collections import defaultdict
 from pyoxigraph import NamedNode, Triple
 
 from ingest.reference._common import (
+    label_literal,
     SDG_KOS_SCHEME,
     SDG_LABEL_CORRECTIONS,
     SDG_TABLE,
@@ -153,7 +154,7 @@ def _labels(g: Graph, node: NamedNode, r: dict) -> None:
     g.label(node, r["title_en"])
     for language in ("fr", "es"):
         if r[f"title_{language}"]:
-            g.add(node, SKOS.prefLabel, lang(r[f"title_{language}"], language))
+            g.add(node, SKOS.prefLabel, label_literal(r[f"title_{language}"], language))
     g.add(node, SKOS.notation, plain(r["code"]))
     g.add(node, GCM.code, plain(r["code"]))
 
