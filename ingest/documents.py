@@ -138,6 +138,7 @@ class NewEntity:
     label: str
     acronym: str = ""
     first_segment: NamedNode | None = None
+    based_in: set = field(default_factory=set)
 
 
 @dataclass
@@ -561,8 +562,11 @@ class _Extractor:
             segment_text = re.sub(r",?\s*(?:and\s+)?$", "", segment_text.strip())
             known = [(m.start, m.end) for m in self.linker.gazetteer.find(segment_text)
                      if m.kind in ("organization", "process")]
-            for name in _split_actor_list(segment_text, known):
+            for name, where in _split_actor_list(segment_text, known):
                 actor = self.actor(name, seg)
+                if actor is not None and where and actor.value in self.new_entities:
+                    places = [m for m in self.linker.gazetteer.find(where) if m.kind == "country"]
+                    self.new_entities[actor.value].based_in.update(NamedNode(m.entity) for m in places)
                 if actor is not None and (role, actor.value) not in {(r, a_.value) for r, a_, _ in ev.roles}:
                     ev.roles.append((role, actor, seg.iri))
 
@@ -710,10 +714,11 @@ def _classify_heading(text: str) -> str | None:
     return kinds.pop() if len(kinds) == 1 else None
 
 
-def _split_actor_list(text: str, protected: list[tuple[int, int]] = ()) -> list[str]:
-    """'A, Fiji; B, Philippines; and C, Malaysia and Australia' -> ['A', 'B', 'C'] (the country after the comma is
-    where an organisation is based); 'OHCHR, UNICEF and UNODC' -> three names. Separators inside a known name
-    (*protected* spans, e.g. 'Red Cross and Red Crescent Societies') do not split."""
+def _split_actor_list(text: str, protected: list[tuple[int, int]] = ()) -> list[tuple[str, str]]:
+    """'A, Fiji; B, Philippines; and C, Malaysia and Australia' -> [('A', 'Fiji'), ('B', 'Philippines'),
+    ('C', 'Malaysia and Australia')] (the words after the comma say where an organisation is based);
+    'OHCHR, UNICEF and UNODC' -> three names, no place. Separators inside a known name (*protected* spans, e.g.
+    'Red Cross and Red Crescent Societies') do not split."""
     def cut(s: str, rx: str, offset: int) -> list[tuple[int, str]]:
         parts, last = [], 0
         for m in re.finditer(rx, s):
@@ -728,12 +733,12 @@ def _split_actor_list(text: str, protected: list[tuple[int, int]] = ()) -> list[
     if ";" in text:
         for offset, part in cut(text, r";", 0):
             lead = re.match(r"\s*(?:and\s+)?", part).end()
-            head = cut(part[lead:], r",", offset + lead)[0][1]
-            out.append(head)
+            pieces = cut(part[lead:], r",", offset + lead)
+            out.append((pieces[0][1], ",".join(p for _, p in pieces[1:])))
     else:
         for offset, part in cut(text, r",\s*(?:and\s+)?|\s+and\s+(?=[A-Z]|the\s)", 0):
-            out.append(part)
-    return [" ".join(o.split()) for o in out if o.strip()]
+            out.append((part, ""))
+    return [(" ".join(o.split()), " ".join(where.split())) for o, where in out if o.strip()]
 
 
 def _is_event_name(name: str) -> bool:
@@ -898,6 +903,8 @@ def document_triples(doc: ExtractedDocument, minter: Minter) -> list[Triple]:
             out.append(T(ne.iri, GCM.acronym, Literal(ne.acronym)))
         if ne.first_segment is not None:
             out.append(T(ne.iri, PROV.wasDerivedFrom, ne.first_segment))
+        for place in sorted(ne.based_in, key=lambda n: n.value):
+            out.append(T(ne.iri, GCM.basedIn, place))
 
     for ev in doc.events.values():
         out += [T(ev.iri, RDF.type, ev.cls), T(ev.iri, RDFS.label, _en(ev.title))]

@@ -241,3 +241,16 @@ def test_a_broken_document_is_reported_with_its_location_and_changes_nothing(tmp
     err = capsys.readouterr().err
     assert "line 5" in err and "broken.txt" in err
     assert (data / "corpus" / "manifest.toml").read_text() == before
+
+
+def test_where_a_co_organiser_is_based_is_the_country_printed_after_its_name(built_store):
+    text = _norm(_doc_text("co-organized by"))
+    pairs = re.findall(r"(?:by the |; (?:and )?)([A-Z][\w' -]+?), ([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?=;|,? with)", text)
+    assert ("Migrant Forum Asia", "Philippines") in pairs
+    rows = q(built_store, """SELECT ?name ?country WHERE { ?a gcm:basedIn ?c ; rdfs:label ?name .
+        ?c rdfs:label ?country }""")
+    based = {(r["name"], r["country"]) for r in rows}
+    checked = [(o, c) for o, c in pairs if any(r[0] == o for r in based)]
+    assert len(checked) >= 5
+    for org, country in checked:
+        assert (org, country) in based, (org, country)
