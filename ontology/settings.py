@@ -32,7 +32,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_results", 100000, "Most rows or triples returned by one query; more is an error, never a silent cut."),
     Setting("service_allowlist", "", "Space-separated SPARQL endpoint IRIs that SERVICE may call (empty: none)."),
     Setting("threads", 4, "Request threads per worker process of `gcmkg serve` (gunicorn gthread)."),
-    Setting("evaluators", 0, "Query evaluator processes per worker (0: one per request thread)."),
+    Setting("evaluators", 2, "Query evaluator processes per worker, each with an in-memory copy of the build."),
     Setting("client_concurrency", 4, "Queries one client address may have running at once; more get 429 (0: no limit)."),
     Setting("max_result_bytes", 134217728, "Largest serialized result, in bytes; more is an error, never a silent cut."),
     Setting("cache", True, "Cache query responses per build (builds are immutable, so entries never go stale)."),
@@ -59,7 +59,7 @@ class Config:
     max_results: int
     service_allowlist: tuple[str, ...] = field(default=())
     threads: int = 4
-    evaluators: int = 0
+    evaluators: int = 2
     client_concurrency: int = 4
     max_result_bytes: int = 134217728
     cache: bool = True

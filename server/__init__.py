@@ -1,20 +1,32 @@
 """The Flask application: SPARQL endpoint, named queries, entity pages and operations endpoints."""
 from __future__ import annotations
 
-from flask import Flask
-
 from ontology import settings
 
 
-def create_app(config: settings.Config | None = None, test_config: dict | None = None) -> Flask:
-    from server.storage import StoreHolder
+def create_app(config: settings.Config | None = None, test_config: dict | None = None, follow_builds: bool = True):
+    # Flask is imported here, not at module level: the evaluator processes (python -m server.evaluator) import
+    # this package and must start fast.
+    from flask import Flask
+
     from server import ops, sparql
+    from server.cache import ResponseCache
+    from server.limits import ClientSlots, default_lock_path
+    from server.storage import StoreHolder
 
     config = config or settings.load(test_config)
     app = Flask(__name__)
     app.config["GCMKG"] = config
     app.config["MAX_CONTENT_LENGTH"] = config.max_query_length + 4096
-    app.extensions["gcmkg_store"] = StoreHolder(config.instance_dir)
+    app.extensions["gcmkg_store"] = StoreHolder(config.instance_dir, follow=follow_builds)
+    app.extensions["gcmkg_slots"] = ClientSlots(default_lock_path(config.instance_dir), config.client_concurrency)
+    if config.cache:
+        app.extensions["gcmkg_cache"] = ResponseCache(config.cache_mb * 1024 * 1024)
+    if config.proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops, x_proto=config.proxy_hops,
+                                x_host=config.proxy_hops)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(ops.bp)
     # --- further blueprints register here (one line each) ---

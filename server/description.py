@@ -4,7 +4,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Response, current_app, request
 
-from ontology.vocab import DCT, RDF, SD, VOID, XSD
+from ontology.vocab import DCT, RDF, RDFS, SD, VOID, XSD
 from queries.store import StoreCorrupt, StoreNotBuilt
 from server import formats
 from server.conneg import negotiate
@@ -18,7 +18,30 @@ def _lit(value) -> ox.Literal:
     return ox.Literal(str(value))
 
 
-def description_triples(endpoint: str, meta: dict | None) -> list[ox.Triple]:
+EP = "https://w3id.org/gcmkg/endpoint#"  # the endpoint's own terms for its limits (docs/endpoint.md)
+
+
+def _limits(svc: ox.NamedNode, config) -> list[ox.Triple]:
+    t = ox.Triple
+    dec = ox.Literal(f"{config.query_timeout:g}", datatype=XSD.decimal)
+    out = [
+        t(svc, N(EP + "queryTimeout"), dec),
+        t(svc, N(EP + "maxResults"), _lit(config.max_results)),
+        t(svc, N(EP + "maxResultBytes"), _lit(config.max_result_bytes)),
+        t(svc, N(EP + "maxQueryLength"), _lit(config.max_query_length)),
+        t(svc, N(EP + "clientConcurrency"), _lit(config.client_concurrency)),
+        t(svc, RDFS.comment, ox.Literal(
+            f"Limits: a query runs at most {config.query_timeout:g} s (else 503); a result has at most "
+            f"{config.max_results} rows or triples and {config.max_result_bytes} bytes (else 422, never a silent "
+            f"cut); a query is at most {config.max_query_length} bytes (else 413); one client address runs at most "
+            f"{config.client_concurrency} queries at once (else 429 with Retry-After); SERVICE may only call "
+            + (" ".join(config.service_allowlist) or "no service") + " (else 403).", language="en")),
+    ]
+    out += [t(svc, N(EP + "serviceAllowed"), N(iri)) for iri in config.service_allowlist]
+    return out
+
+
+def description_triples(endpoint: str, meta: dict | None, config=None) -> list[ox.Triple]:
     svc = N(endpoint)
     ds = N(endpoint + "#dataset")
     dg = N(endpoint + "#default-graph")
@@ -28,7 +51,6 @@ def description_triples(endpoint: str, meta: dict | None) -> list[ox.Triple]:
         t(svc, SD.endpoint, svc),
         t(svc, SD.supportedLanguage, SD.SPARQL11Query),
         t(svc, SD.feature, SD.UnionDefaultGraph),
-        t(svc, SD.feature, SD.BasicFederatedQuery),
         t(svc, SD.defaultDataset, ds),
         t(ds, RDF.type, SD.Dataset),
         t(ds, RDF.type, VOID.Dataset),
@@ -38,6 +60,13 @@ def description_triples(endpoint: str, meta: dict | None) -> list[ox.Triple]:
     ]
     for f in formats.RESULTS + formats.GRAPHS:
         out.append(t(svc, SD.resultFormat, N(_format_iri(f.name))))
+    out.append(t(ds, VOID.sparqlEndpoint, svc))
+    if config is not None:
+        if config.service_allowlist:
+            out.append(t(svc, SD.feature, SD.BasicFederatedQuery))
+        if config.updates:
+            out.append(t(svc, SD.supportedLanguage, SD.SPARQL11Update))
+        out += _limits(svc, config)
     if not meta:
         return out
     stats = meta.get("statistics", {})
@@ -86,7 +115,7 @@ def service_description_response() -> Response:
     except (StoreNotBuilt, StoreCorrupt):
         meta = None
     endpoint = request.base_url
-    offered = [f.media_type for f in formats.GRAPHS] + ["text/html"]
+    offered = formats.offers("graph") + ["text/html"]
     choice = request.args.get("format")
     fmt = formats.by_name(choice, "graph") if choice else None
     if fmt is None:
@@ -94,19 +123,19 @@ def service_description_response() -> Response:
         if chosen is None:
             return Response("none of the accepted media types is offered; offered: " + ", ".join(offered) + "\n",
                             status=406, mimetype="text/plain", headers={"Vary": "Accept"})
-        if chosen == "text/html":
-            from flask import redirect, url_for
-
-            if "query_ui.editor" in current_app.view_functions:
-                return redirect(url_for("query_ui.editor"), code=303)
+        if chosen == "text/html":  # a browser (GET is redirected to the query UI before this; POST gets Turtle)
             chosen = "text/turtle"
         fmt = formats.by_name(chosen, "graph")
     g = ox.Store()
-    g.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in description_triples(endpoint, meta))
+    triples = description_triples(endpoint, meta, current_app.config["GCMKG"])
+    g.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
     body = g.dump(format=fmt.oxigraph, from_graph=ox.DefaultGraph(),
-                  prefixes={"sd": str(SD), "void": str(VOID), "dct": str(DCT), "xsd": str(XSD)}) \
+                  prefixes={"sd": str(SD), "void": str(VOID), "dct": str(DCT), "xsd": str(XSD), "rdfs": str(RDFS),
+                            "ep": EP}) \
         if fmt.oxigraph in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.TRIG) \
         else g.dump(format=fmt.oxigraph, from_graph=ox.DefaultGraph())
     resp = Response(body, mimetype=fmt.media_type)
+    if fmt.media_type.startswith("text/"):
+        resp.mimetype_params["charset"] = "utf-8"
     resp.headers["Vary"] = "Accept"
     return resp

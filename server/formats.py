@@ -50,10 +50,15 @@ def by_name(name: str, kind: str) -> Format | None:
         key = "json"
     if kind == "graph" and key == "json":
         key = "jsonld"
+    if kind == "graph" and key == "xml":
+        key = "rdfxml"
     for f in table:
         if key in (f.name, f.media_type):
             return f
     return None
+
+
+BY_NAME = {f.name: f for f in RESULTS + GRAPHS}  # short names are unique across both tables
 
 
 def offers(kind: str) -> list[str]:

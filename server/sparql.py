@@ -1,15 +1,27 @@
-"""The SPARQL 1.1 Protocol query operation at /sparql (GET, form POST, direct POST) with content negotiation."""
+"""The SPARQL 1.1 Protocol at /sparql: query by GET, form POST and direct POST; update (off by default) by POST.
+
+A request goes: protocol parsing -> browser redirect / Service Description -> length limit -> content negotiation
+-> response cache -> guard (SERVICE allow-list) -> per-client slot -> evaluator process (time, size limits).
+Every refusal is a 4xx/5xx text/plain answer with the reason; docs/endpoint.md lists them.
+"""
 from __future__ import annotations
 
-import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request
+import hmac
+from dataclasses import dataclass, field
+
+from flask import Blueprint, Response, current_app, redirect, request
+from werkzeug.exceptions import HTTPException
 
 from ontology.vocab import PREFIXES
 from queries.store import StoreCorrupt, StoreNotBuilt
-from server import formats
+from server import executor, formats, guard
 from server.conneg import negotiate
+from server.limits import TooManyRequests
 
 bp = Blueprint("sparql", __name__)
+
+ENDPOINT = "/sparql"
+QUERY_UI = "/query"
 
 
 class ProtocolError(Exception):
@@ -33,112 +45,283 @@ def _protocol_error(exc: ProtocolError):
     return _error(exc.status, exc.message, exc.headers)
 
 
+@bp.app_errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    """Flask's own errors (405 for PUT, 413 for a huge body, 400 for a broken form) as text at /sparql; other
+    paths keep the app's default handling."""
+    if request.path.rstrip("/") != ENDPOINT:
+        return exc
+    message = exc.description or exc.name
+    if exc.code == 405:
+        message = f"method {request.method} is not allowed at {ENDPOINT}: use GET or POST (SPARQL 1.1 Protocol)"
+    elif exc.code == 413:
+        message = f"the request body is larger than the limit of {_config().max_query_length} bytes for a query"
+    resp = _error(exc.code or 500, f"{exc.code} {exc.name}: {message}")
+    if exc.code == 405:
+        resp.headers["Allow"] = "GET, POST, OPTIONS"
+    return _cors(resp)
+
+
+def _config():
+    return current_app.config["GCMKG"]
+
+
+@dataclass
+class Operation:
+    kind: str | None  # "query", "update" or None (no operation: the Service Description)
+    text: str | None = None
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+
+
 def _single(values: list[str], name: str) -> str | None:
     if len(values) > 1:
         raise ProtocolError(400, f"the '{name}' parameter was given {len(values)} times; give it once")
     return values[0] if values else None
 
 
-def parse_request() -> tuple[str | None, list[str], list[str]]:
-    """(query, default-graph-uri list, named-graph-uri list) per the SPARQL 1.1 Protocol, 2.1."""
+def _body_text() -> str:
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise ProtocolError(415, f"the body must be UTF-8 (SPARQL 1.1 Protocol 2.1.3), not {charset}")
+    length = request.content_length
+    if length is not None and length > _config().max_query_length:
+        raise _too_long()
+    try:
+        return request.get_data(cache=False).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(400, f"the request body is not valid UTF-8: {exc}") from exc
+
+
+def parse_request() -> Operation:
+    """The operation of the request, per the SPARQL 1.1 Protocol (2.1 query, 2.2 update)."""
     args = request.args
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if "update" in args:
             raise ProtocolError(400, "SPARQL Update is not allowed by GET; use POST")
         query = _single(args.getlist("query"), "query")
-        return query, args.getlist("default-graph-uri"), args.getlist("named-graph-uri")
+        if query is None:
+            return Operation(None)
+        return Operation("query", query, args.getlist("default-graph-uri"), args.getlist("named-graph-uri"))
     ctype = (request.mimetype or "").lower()
     if ctype == "application/x-www-form-urlencoded":
         form = request.form
-        if "update" in form or "using-graph-uri" in form or "using-named-graph-uri" in form:
-            raise ProtocolError(403, "SPARQL Update is disabled on this endpoint (read-only)")
         query = _single(form.getlist("query"), "query")
+        update = _single(form.getlist("update"), "update")
+        if query is not None and update is not None:
+            raise ProtocolError(400, "give either 'query' or 'update', not both")
+        if update is not None:
+            return Operation("update", update, form.getlist("using-graph-uri"), form.getlist("using-named-graph-uri"))
         if query is None:
-            raise ProtocolError(400, "a form POST needs a 'query' field")
-        return query, form.getlist("default-graph-uri"), form.getlist("named-graph-uri")
+            raise ProtocolError(400, "a form POST needs a 'query' (or 'update') field")
+        return Operation("query", query, form.getlist("default-graph-uri"), form.getlist("named-graph-uri"))
     if ctype == "application/sparql-query":
         if "query" in args:
             raise ProtocolError(400, "a direct POST carries the query in its body, not in a 'query' parameter")
-        charset = request.mimetype_params.get("charset", "utf-8")
-        try:
-            query = request.get_data(cache=False).decode(charset)
-        except (LookupError, UnicodeDecodeError) as exc:
-            raise ProtocolError(400, f"the request body is not valid {charset}: {exc}") from exc
-        return query, args.getlist("default-graph-uri"), args.getlist("named-graph-uri")
+        return Operation("query", _body_text(), args.getlist("default-graph-uri"), args.getlist("named-graph-uri"))
     if ctype == "application/sparql-update":
-        raise ProtocolError(403, "SPARQL Update is disabled on this endpoint (read-only)")
+        if "update" in args:
+            raise ProtocolError(400, "a direct POST carries the update in its body, not in an 'update' parameter")
+        return Operation("update", _body_text(), args.getlist("using-graph-uri"), args.getlist("using-named-graph-uri"))
     raise ProtocolError(
         415,
-        f"unsupported Content-Type {request.mimetype or '(none)'!r}: use application/x-www-form-urlencoded "
-        "or application/sparql-query",
+        f"unsupported Content-Type {request.mimetype or '(none)'!r}: use application/x-www-form-urlencoded, "
+        "application/sparql-query or application/sparql-update",
     )
 
 
-def _graphs(iris: list[str], name: str) -> list[ox.NamedNode]:
-    try:
-        return [ox.NamedNode(i) for i in iris]
-    except ValueError as exc:
-        raise ProtocolError(400, f"invalid IRI in '{name}': {exc}") from exc
+def _too_long() -> ProtocolError:
+    limit = _config().max_query_length
+    return ProtocolError(413, f"the query is longer than this endpoint's limit of {limit} bytes")
 
 
-def choose_format(kind: str) -> formats.Format:
-    override = request.values.get("format")
-    if override:
-        fmt = formats.by_name(override, kind)
+# -- content negotiation ------------------------------------------------------------------------------------------
+def _forced_format() -> str | None:
+    return request.args.get("format") or (request.form.get("format") if request.method == "POST"
+                                          and request.mimetype == "application/x-www-form-urlencoded" else None)
+
+
+def prefers_html() -> bool:
+    """A browser: text/html is what the Accept header prefers over every SPARQL format."""
+    offered = formats.offers("results") + formats.offers("graph") + ["text/html"]
+    return negotiate(request.headers.get("Accept"), offered) == "text/html"
+
+
+def choose_formats(forced: str | None) -> tuple[formats.Format | None, formats.Format | None]:
+    """(results format, graph format): which one applies is known once the query form is. A ``format=`` value
+    decides for the kind it names (json, xml, csv... for results; turtle, nt, jsonld... for graphs) and the Accept
+    header for the other kind: clients such as SPARQLWrapper send format= with whatever return format was set."""
+    accept = request.headers.get("Accept")
+    chosen = []
+    for kind in ("results", "graph"):
+        fmt = formats.by_name(forced, kind) if forced else None
         if fmt is None:
-            raise ProtocolError(
-                406, f"format {override!r} is not offered for this query; offered: "
-                + ", ".join(f.name for f in (formats.RESULTS if kind == "results" else formats.GRAPHS))
-            )
-        return fmt
-    offered = formats.offers(kind)
-    chosen = negotiate(request.headers.get("Accept"), offered)
-    if chosen is None:
-        raise ProtocolError(406, "none of the accepted media types is offered; offered: " + ", ".join(offered))
-    return formats.by_name(chosen, kind)
+            media = negotiate(accept, formats.offers(kind))
+            fmt = formats.by_name(media, kind) if media else None
+        chosen.append(fmt)
+    rf, gf = chosen
+    if forced and formats.by_name(forced, "results") is None and formats.by_name(forced, "graph") is None:
+        names = ", ".join(f.name for f in formats.RESULTS + formats.GRAPHS)
+        raise ProtocolError(406, f"format {forced!r} is not offered; offered: {names}")
+    if rf is None and gf is None:
+        raise ProtocolError(406, "none of the accepted media types is offered; offered: "
+                            + ", ".join(formats.offers("results") + formats.offers("graph")), {"Vary": "Accept"})
+    return rf, gf
 
 
-def execute(store: ox.Store, query: str, default_graphs: list[str], named_graphs: list[str]):
-    kwargs: dict = {"prefixes": PREFIXES}
-    if default_graphs:
-        kwargs["default_graph"] = _graphs(default_graphs, "default-graph-uri")
-    # else: the store's default graph, which the build makes the RDF merge of all named graphs (set semantics)
-    if named_graphs:
-        kwargs["named_graphs"] = _graphs(named_graphs, "named-graph-uri")
-    try:
-        return store.query(query, **kwargs)
-    except SyntaxError as exc:
-        raise ProtocolError(400, f"SPARQL syntax error: {exc}") from exc
-
-
-@bp.route("/sparql", methods=["GET", "POST"])
+# -- the endpoint ---------------------------------------------------------------------------------------------
+@bp.route(ENDPOINT, methods=["GET", "POST", "OPTIONS"])
 def sparql():
-    config = current_app.config["GCMKG"]
-    query, default_graphs, named_graphs = parse_request()
-    if query is None:
-        return service_description()
-    if len(query.encode("utf-8")) > config.max_query_length:
-        raise ProtocolError(413, f"the query is longer than the limit of {config.max_query_length} bytes")
+    if request.method == "OPTIONS":
+        return _preflight()
+    op = parse_request()
+    forced = _forced_format()
+    if request.method in ("GET", "HEAD") and not forced and prefers_html():
+        target = QUERY_UI + ("?" + request.query_string.decode("latin-1") if op.kind else "")
+        resp = redirect(request.script_root + target, code=303)
+        resp.headers["Vary"] = "Accept"
+        return resp
+    if op.kind is None:
+        from server.description import service_description_response
+
+        return service_description_response()
+    config = _config()
+    if len(op.text.encode("utf-8")) > config.max_query_length:
+        raise _too_long()
+    if op.kind == "update":
+        return _update(op)
+    return _query(op, forced)
+
+
+def _snapshot():
     try:
-        snap = current_app.extensions["gcmkg_store"].get()
+        return current_app.extensions["gcmkg_store"].get()
     except (StoreNotBuilt, StoreCorrupt) as exc:
         raise ProtocolError(503, str(exc), {"Retry-After": "30"}) from exc
-    results = execute(snap.store, query, default_graphs, named_graphs)
-    kind = "graph" if isinstance(results, ox.QueryTriples) else "results"
-    fmt = choose_format(kind)
+
+
+def _pool() -> executor.Pool:
+    config = _config()
+    return executor.pool(max(1, config.evaluators))
+
+
+_last_key: dict[int, str] = {}
+
+
+def _follow_build(snap) -> None:
+    """On the first request that sees a new build, have idle evaluators load it in the background."""
+    app_id = id(current_app._get_current_object())
+    if _last_key.get(app_id) != snap.key:
+        previous = _last_key.get(app_id)
+        _last_key[app_id] = snap.key
+        if previous is not None:
+            _pool().warm(snap.key, snap.evaluator_spec())
+
+
+def _query(op: Operation, forced: str | None) -> Response:
+    config = _config()
+    rf, gf = choose_formats(forced)
+    snap = _snapshot()
+    base = request.base_url
+    cache = current_app.extensions.get("gcmkg_cache")
+    cache_key = (snap.key, op.text, tuple(op.default_graphs), tuple(op.named_graphs),
+                 rf and rf.name, gf and gf.name, base)
+    if cache is not None:
+        hit = cache.get(cache_key)
+        if hit is not None:
+            return _answer(hit[0], snap, cached=True)
     try:
-        body = results.serialize(format=fmt.oxigraph)
-    except OSError as exc:  # evaluation errors surface while the results are consumed
-        raise ProtocolError(500, f"query evaluation failed: {exc}") from exc
-    resp = Response(body, status=200, mimetype=fmt.media_type)
+        guard.check_service(op.text, config.service_allowlist, PREFIXES, base)
+    except guard.Refusal as exc:
+        raise ProtocolError(exc.status, exc.message) from exc
+    if rf is None or gf is None:
+        kind = guard.query_kind(op.text)
+        if (kind == "results" and rf is None) or (kind == "graph" and gf is None):
+            offered = formats.offers(kind)
+            raise ProtocolError(406, f"none of the accepted media types is offered for this query; offered: "
+                                     + ", ".join(offered), {"Vary": "Accept"})
+    _follow_build(snap)
+    job = {
+        "query": op.text, "default_graphs": op.default_graphs, "named_graphs": op.named_graphs, "base": base,
+        "query_dataset": not op.default_graphs and not op.named_graphs and guard.has_dataset_clause(op.text),
+        "results_format": rf and rf.name, "graph_format": gf and gf.name,
+        "results_offers": ", ".join(formats.offers("results")), "graph_offers": ", ".join(formats.offers("graph")),
+        "max_results": config.max_results, "max_bytes": config.max_result_bytes,
+    }
+    answer = _evaluate(lambda p: executor.run_query(p, snap.key, snap.evaluator_spec(), job, config.query_timeout))
+    if cache is not None:
+        cache.put(cache_key, answer, len(answer.body) + len(op.text) + 200)
+    return _answer(answer, snap)
+
+
+def _evaluate(run):
+    slots = current_app.extensions["gcmkg_slots"]
+    try:
+        with slots.hold(request.remote_addr or "unknown"):
+            return run(_pool())
+    except TooManyRequests as exc:
+        raise ProtocolError(429, str(exc), {"Retry-After": "2"}) from exc
+    except executor.EvaluationError as exc:
+        raise ProtocolError(exc.status, exc.message, exc.headers) from exc
+
+
+def _answer(answer: executor.Answer, snap, cached: bool = False) -> Response:
+    fmt = formats.BY_NAME[answer.format]
+    resp = Response(answer.body, status=200, mimetype=fmt.media_type)
     if fmt.media_type.startswith("text/"):
         resp.mimetype_params["charset"] = "utf-8"
     resp.headers["Vary"] = "Accept"
+    resp.headers["X-GCMKG-Build"] = snap.build_id
+    resp.headers["X-GCMKG-Cache"] = "hit" if cached else "miss"
     return resp
 
 
-def service_description() -> Response:
-    """Minimal Service Description; issue 5 extends it with VoID statistics and dumps."""
-    from server.description import service_description_response
+def _update(op: Operation) -> Response:
+    config = _config()
+    if not config.updates:
+        raise ProtocolError(403, "SPARQL Update is disabled on this endpoint (read-only); an operator enables it "
+                                 "with the settings updates and update_token")
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    expected = config.update_token.encode("utf-8")
+    if not expected or scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode("utf-8"), expected):
+        raise ProtocolError(401, "SPARQL Update needs 'Authorization: Bearer <token>' with the endpoint's update "
+                                 "token", {"WWW-Authenticate": 'Bearer realm="gcmkg SPARQL Update"'})
+    base = request.base_url
+    try:
+        guard.check_update(op.text)
+        guard.check_service(op.text, config.service_allowlist, PREFIXES, base)
+        text = guard.rewrite_update_dataset(op.text, op.default_graphs, op.named_graphs)
+    except guard.Refusal as exc:
+        raise ProtocolError(exc.status, exc.message) from exc
+    snap = _snapshot()
+    if snap.in_memory_only:
+        raise ProtocolError(503, "this server holds an in-memory store with no build folder: updates cannot be "
+                                 "written")
+    job = {"instance_dir": str(current_app.extensions["gcmkg_store"].instance_dir), "update": text,
+           "base_iri": base, "keep_builds": config.keep_builds}
+    build_id = _evaluate(lambda p: executor.run_update(p, job, config.query_timeout))
+    resp = Response(f"update applied: build {build_id} is current\n", status=200, mimetype="text/plain")
+    resp.headers["X-GCMKG-Build"] = build_id
+    return resp
 
-    return service_description_response()
+
+# -- CORS (reads) -------------------------------------------------------------------------------------------------
+def _preflight() -> Response:
+    resp = Response(status=204)
+    origin = _config().cors_origin
+    if origin:
+        resp.headers["Access-Control-Allow-Origin"] = origin
+        resp.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        resp.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        resp.headers["Access-Control-Max-Age"] = "86400"
+    resp.headers["Allow"] = "GET, POST, OPTIONS"
+    return resp
+
+
+@bp.after_request
+def _cors(resp: Response) -> Response:
+    origin = _config().cors_origin
+    if origin and "Access-Control-Allow-Origin" not in resp.headers:
+        resp.headers["Access-Control-Allow-Origin"] = origin
+        resp.headers["Access-Control-Expose-Headers"] = "Retry-After, X-GCMKG-Build"
+    return resp

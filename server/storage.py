@@ -1,34 +1,67 @@
-"""The store a server process reads: the current build, opened lazily, re-opened when a new build is swapped in.
+"""The build a server process serves: the current one, re-read when a new build is swapped in.
 
-Each worker holds an in-memory copy of the current build (faster joins than RocksDB for a graph this size, and no
-file handles on a build folder that a later build may prune). A request that started on the previous build
-finishes on it; the next request sees the new one.
+``StoreHolder.get()`` checks the ``current`` link on every call (one readlink) and returns a ``Snapshot``: the build's
+metadata, a ``key`` that names it for the evaluator processes and the response cache, and ``store``, an in-memory
+copy of the build for code that queries in-process (entity pages). The copy is made on first use only: the SPARQL
+endpoint evaluates in separate processes (server.executor) and never needs it. A request that started on the
+previous build finishes on it; the next request sees the new one.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from queries.store import Build, current_build, open_in_memory
 
+_mem_keys = itertools.count(1)
 
-@dataclass(frozen=True)
+
 class Snapshot:
-    build: Build
-    store: ox.Store
+    def __init__(self, build: Build, store: ox.Store | None = None, key: str | None = None):
+        self.build = build
+        self._store = store
+        self._lock = threading.Lock()
+        self.key = key or str(build.path)
+        self._nquads: bytes | None = None
 
     @property
     def meta(self) -> dict:
         return self.build.meta
 
+    @property
+    def build_id(self) -> str:
+        return str(self.meta.get("id") or self.key)
+
+    @property
+    def store(self) -> ox.Store:
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    self._store = open_in_memory(self.build)
+        return self._store
+
+    @property
+    def in_memory_only(self) -> bool:
+        """True for a store given with StoreHolder.use(): no build folder (updates cannot be written)."""
+        return self.key.startswith("memory:")
+
+    def evaluator_spec(self) -> tuple:
+        """How an evaluator process gets its own copy of this snapshot."""
+        if not self.key.startswith("memory:"):
+            return ("build", str(self.build.path))
+        if self._nquads is None:
+            self._nquads = self.store.dump(format=ox.RdfFormat.N_QUADS)
+        return ("nquads", self._nquads)
+
 
 class StoreHolder:
-    def __init__(self, instance_dir: Path):
+    def __init__(self, instance_dir: Path, follow: bool = True):
         self.instance_dir = Path(instance_dir)
+        self.follow = follow  # False (`gcmkg serve --no-watch`): keep serving the build opened first
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._target: str | None = None
@@ -41,19 +74,22 @@ class StoreHolder:
 
     def get(self) -> Snapshot:
         """The current snapshot; raises queries.store.StoreNotBuilt / StoreCorrupt when there is none."""
-        target = self._link_target()
         snap = self._snapshot
+        if snap is not None and (not self.follow or snap.key.startswith("memory:")):
+            return snap
+        target = self._link_target()
         if snap is not None and target == self._target:
             return snap
         with self._lock:
             if self._snapshot is not None and target == self._target:
                 return self._snapshot
             build = current_build(self.instance_dir)
-            self._snapshot = Snapshot(build=build, store=open_in_memory(build))
+            self._snapshot = Snapshot(build=build)
             self._target = target
             return self._snapshot
 
     def use(self, store: ox.Store, meta: dict) -> None:
         """Serve a given store (tests, embedding): no build folder involved."""
-        self._snapshot = Snapshot(build=Build(path=Path("."), meta=meta), store=store)
+        self._snapshot = Snapshot(build=Build(path=Path("."), meta=meta), store=store,
+                                  key=f"memory:{next(_mem_keys)}")
         self._target = self._link_target()

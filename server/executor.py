@@ -1,0 +1,240 @@
+"""Query evaluation in separate processes, so that the time limit really stops a query.
+
+pyoxigraph cannot cancel a query (FIELD-NOTES). Each server process keeps a small pool of evaluator processes
+(server.evaluator); a request takes an idle one, sends the query over a socket and waits at most the time limit for
+the whole serialized response. At the deadline the evaluator is SIGKILLed and replaced, and the request gets a 503:
+the status is only chosen once the complete body is in hand, so a 200 is never followed by a cut.
+
+Evaluators follow rebuilds: each request carries the key of the snapshot it is answered from, and an evaluator
+holding another build loads the new one first (that load has its own allowance and does not eat the query's time).
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from collections import OrderedDict
+from pathlib import Path
+
+from server.evaluator import KEEP_STORES
+
+LOAD_ALLOWANCE = 120.0  # seconds an evaluator may take to load a build before the request is failed
+_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
+
+
+class EvaluationError(Exception):
+    def __init__(self, status: int, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+@dataclass(frozen=True)
+class Answer:
+    format: str
+    body: bytes
+    count: int
+
+
+class _Evaluator:
+    def __init__(self):
+        parent, child = socket.socketpair()
+        env = dict(os.environ)
+        env["PYTHONPATH"] = _PACKAGE_ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "server.evaluator", str(child.fileno())],
+                pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+        finally:
+            child.close()
+        self.conn = Connection(parent.detach())
+        self.keys: OrderedDict = OrderedDict()  # mirror of the evaluator's loaded stores (same LRU policy)
+        self.pending = False  # a "load" was sent and its reply not read yet
+
+    def holds(self, key) -> bool:
+        return key in self.keys
+
+    def note(self, key) -> None:
+        """Mirror server.evaluator._store_for: *key* is now the most recently used store."""
+        if key in self.keys:
+            self.keys.move_to_end(key)
+            return
+        while len(self.keys) >= KEEP_STORES:
+            self.keys.popitem(last=False)
+        self.keys[key] = True
+
+    def send(self, msg) -> None:
+        self.conn.send(msg)
+
+    def receive(self, deadline: float):
+        if not self.conn.poll(max(0.0, deadline - time.monotonic())):
+            raise TimeoutError
+        return self.conn.recv()
+
+    def kill(self) -> None:
+        try:
+            self.proc.send_signal(signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.conn.close()
+
+
+class Pool:
+    """Up to *size* evaluator processes, started on demand, replaced when killed or dead."""
+
+    def __init__(self, size: int):
+        self.size = max(1, size)
+        self._idle: list[_Evaluator] = []
+        self._all: set[_Evaluator] = set()
+        self._cv = threading.Condition()
+        self.pid = os.getpid()
+
+    # -- checkout --------------------------------------------------------------------------------------------
+    def _acquire(self, wait: float) -> _Evaluator:
+        deadline = time.monotonic() + wait
+        with self._cv:
+            while not self._idle and len(self._all) >= self.size:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self._cv.wait(remaining):
+                    if not self._idle and len(self._all) >= self.size:
+                        raise EvaluationError(503, "every query evaluator of this server process is busy; "
+                                                   "try again shortly", {"Retry-After": "2"})
+            if self._idle:
+                return self._idle.pop()
+            placeholder = object()
+            self._all.add(placeholder)  # reserve the slot while the process starts outside the lock
+        try:
+            ev = _Evaluator()
+        except BaseException:
+            with self._cv:
+                self._all.discard(placeholder)
+                self._cv.notify()
+            raise
+        with self._cv:
+            self._all.discard(placeholder)
+            self._all.add(ev)
+        return ev
+
+    def _release(self, ev: _Evaluator) -> None:
+        with self._cv:
+            self._idle.append(ev)
+            self._cv.notify()
+
+    def _discard(self, ev: _Evaluator) -> None:
+        ev.kill()
+        with self._cv:
+            self._all.discard(ev)
+            self._cv.notify()
+
+    # -- warming ---------------------------------------------------------------------------------------------
+    def warm(self, key, spec, start: bool = False) -> None:
+        """Have idle evaluators load *key* in the background (after a rebuild, before queries need it); with
+        *start*, first start every evaluator of the pool (a fresh server worker)."""
+        if start:
+            with self._cv:
+                missing = self.size - len(self._all)
+            started = [self._acquire(0.0) for _ in range(max(0, missing))]
+            for ev in started:
+                self._release(ev)
+        with self._cv:
+            for ev in self._idle:
+                if not ev.holds(key) and not ev.pending:
+                    try:
+                        ev.send(("load", key, spec))
+                    except OSError:
+                        continue
+                    ev.note(key)
+                    ev.pending = True
+
+    # -- requests --------------------------------------------------------------------------------------------
+    def _ready(self, ev: _Evaluator) -> None:
+        if ev.pending:
+            reply = ev.receive(time.monotonic() + LOAD_ALLOWANCE)
+            ev.pending = False
+            if reply[0] != "loaded":
+                ev.keys.clear()  # it failed to load: resend the spec next time
+
+    def call(self, key, spec, message_for, timeout: float, what: str = "query"):
+        """Run one request on an evaluator: message_for(spec_or_None) builds the message. Returns the reply."""
+        ev = self._acquire(wait=timeout)
+        try:
+            self._ready(ev)
+            reload = key is not None and not ev.holds(key)
+            ev.send(message_for(spec if reload else None))
+            if key is not None:
+                ev.note(key)
+            deadline = time.monotonic() + timeout + (LOAD_ALLOWANCE if reload else 0.0)
+            reply = ev.receive(deadline)
+        except TimeoutError:
+            self._discard(ev)
+            raise EvaluationError(
+                503, f"the {what} was stopped after {timeout:g} s, this endpoint's time limit; simplify it or add "
+                     "LIMIT (nothing was returned, so no result is cut short)") from None
+        except (EOFError, OSError) as exc:
+            code = ev.proc.poll()
+            self._discard(ev)
+            raise EvaluationError(500, f"the {what} evaluator ended unexpectedly (exit status {code}): "
+                                       f"{type(exc).__name__}") from None
+        except BaseException:
+            self._discard(ev)
+            raise
+        if reply[0] == "err" and reload:
+            ev.keys.pop(key, None)  # the load may be what failed: send the spec again next time
+        self._release(ev)
+        if reply[0] == "err":
+            raise EvaluationError(reply[1], reply[2])
+        return reply
+
+    def close(self) -> None:
+        with self._cv:
+            evs = [ev for ev in self._all if isinstance(ev, _Evaluator)]
+            self._all.clear()
+            self._idle.clear()
+        for ev in evs:
+            ev.kill()
+
+
+_pools: dict[int, Pool] = {}
+_pools_lock = threading.Lock()
+
+
+def pool(size: int) -> Pool:
+    """The pool of this process (a forked gunicorn worker gets its own, never its parent's)."""
+    pid = os.getpid()
+    with _pools_lock:
+        p = _pools.get(pid)
+        if p is None:
+            p = _pools[pid] = Pool(size)
+        elif p.size < size:
+            p.size = size
+        return p
+
+
+@atexit.register
+def _close_pools() -> None:
+    p = _pools.get(os.getpid())
+    if p is not None:
+        p.close()
+
+
+def run_query(p: Pool, key, spec, job: dict, timeout: float) -> Answer:
+    reply = p.call(key, spec, lambda s: ("query", key, s, job), timeout)
+    _, fmt, body, count = reply
+    return Answer(fmt, body, count)
+
+
+def run_update(p: Pool, job: dict, timeout: float) -> str:
+    reply = p.call(None, None, lambda s: ("update", job), timeout, what="update")
+    return reply[1]

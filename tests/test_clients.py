@@ -1,0 +1,118 @@
+"""Real SPARQL clients against the real server (`gcmkg serve` on loopback): SPARQLWrapper, rdflib's SPARQLStore and
+Apache Jena's rsparql each run SELECT, ASK, CONSTRUCT and DESCRIBE."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from conformance.harness import serve
+
+pytestmark = pytest.mark.slow
+
+OBJ1 = "https://w3id.org/gcmkg/id/objective/1"
+GCM = "https://w3id.org/gcmkg/ontology#"
+SELECT = f"PREFIX gcm: <{GCM}> SELECT ?o WHERE {{ ?o a gcm:Objective }} ORDER BY ?o"
+ASK = f"PREFIX gcm: <{GCM}> ASK {{ <{OBJ1}> a gcm:Objective }}"
+CONSTRUCT = f"PREFIX gcm: <{GCM}> CONSTRUCT {{ ?o a gcm:Objective }} WHERE {{ ?o a gcm:Objective }}"
+DESCRIBE = f"DESCRIBE <{OBJ1}>"
+
+
+@pytest.fixture(scope="module")
+def endpoint(built_config):
+    with serve(built_config.instance_dir, workers=2, threads=2) as base:
+        yield base + "/sparql"
+
+
+def test_sparqlwrapper(endpoint):
+    from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
+
+    w = SPARQLWrapper(endpoint)
+    w.setQuery(SELECT)
+    w.setReturnFormat(JSON)
+    rows = w.query().convert()["results"]["bindings"]
+    assert len(rows) == 23 and rows[0]["o"]["value"].startswith("https://w3id.org/gcmkg/id/objective/")
+    w.setQuery(ASK)
+    assert w.query().convert()["boolean"] is True
+    w.setReturnFormat(XML)
+    w.setQuery(SELECT)
+    assert len(w.query().convert().getElementsByTagName("result")) == 23
+    for query, fmt in ((CONSTRUCT, TURTLE), (DESCRIBE, TURTLE), (CONSTRUCT, XML)):
+        w.setQuery(query)
+        w.setReturnFormat(fmt)
+        result = w.query().convert()
+        graph = result if isinstance(result, rdflib.Graph) else rdflib.Graph().parse(data=result, format="turtle")
+        assert len(graph) >= 1
+        assert (rdflib.URIRef(OBJ1), None, None) in graph
+
+
+def test_sparqlwrapper_by_post(endpoint):
+    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+
+    w = SPARQLWrapper(endpoint)
+    w.setMethod(POST)
+    w.setQuery(SELECT)
+    w.setReturnFormat(JSON)
+    assert len(w.query().convert()["results"]["bindings"]) == 23
+
+
+def test_rdflib_sparqlstore(endpoint):
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    graph = rdflib.Graph(store=SPARQLStore(endpoint))
+    assert len(list(graph.query(SELECT))) == 23
+    assert graph.query(ASK).askAnswer is True
+    constructed = graph.query(CONSTRUCT).graph
+    assert len(constructed) == 23
+    described = graph.query(DESCRIBE).graph
+    assert (rdflib.URIRef(OBJ1), rdflib.RDF.type, rdflib.URIRef(GCM + "Objective")) in described
+
+
+def _jena_classpath(tmp: Path) -> str | None:
+    """Debian's libapache-jena-java: its jars, minus the conflicting slf4j bindings, plus the Xerces message files
+    that Debian's repackaging left under org/apache/jena/ext/xerces while the classes look under xerces/."""
+    java_dir = Path("/usr/share/java")
+    core = java_dir / "jena-core.jar"
+    if shutil.which("java") is None or not core.exists():
+        return None
+    fix = tmp / "jena-xerces-messages"
+    with zipfile.ZipFile(core) as jar:
+        for name in jar.namelist():
+            if name.startswith("org/apache/jena/ext/xerces/") and name.endswith(".properties"):
+                target = fix / name[len("org/apache/jena/ext/"):]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(jar.read(name))
+    skip = ("log4j-over-slf4j", "slf4j-jcl", "slf4j-jdk14", "slf4j-log4j12", "slf4j-simple", "maven3-slf4j")
+    jars = [str(p) for p in sorted(java_dir.glob("*.jar")) if not p.name.startswith(skip)]
+    return ":".join([str(fix), *jars])
+
+
+@pytest.fixture(scope="module")
+def rsparql(tmp_path_factory):
+    cp = _jena_classpath(tmp_path_factory.mktemp("jena"))
+    if cp is None:
+        pytest.skip("Java or Debian's libapache-jena-java is not installed (.ci/run installs both)")
+
+    def run(endpoint: str, query: str, results: str | None = None) -> str:
+        args = ["java", "-cp", cp, "arq.rsparql", "--service", endpoint, "--query", "/dev/stdin"]
+        if results:
+            args.append(f"--results={results}")
+        proc = subprocess.run(args, input=query, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+    return run
+
+
+def test_jena_rsparql(endpoint, rsparql):
+    table = rsparql(endpoint, SELECT)
+    assert table.count("objective/") == 23
+    assert rsparql(endpoint, SELECT, "json").count('"uri"') == 23
+    assert "yes" in rsparql(endpoint, ASK).lower() or "true" in rsparql(endpoint, ASK).lower()
+    for query in (CONSTRUCT, DESCRIBE):
+        out = rsparql(endpoint, query, "nt")
+        graph = rdflib.Graph().parse(data=out, format="nt")
+        assert (rdflib.URIRef(OBJ1), rdflib.RDF.type, rdflib.URIRef(GCM + "Objective")) in graph
