@@ -25,6 +25,7 @@ from ontology.settings import Config, PROJECT_ROOT
 from ontology.vocab import ONTOLOGY_IRI
 from ingest.report import summary_lines, write_report
 from ingest.sources import BuildContext, Source, provenance_triples
+from queries.store import dataset_statistics
 
 # What decides whether a build is stale: the data and the code that turns it into triples.
 FINGERPRINT_ROOTS = ("ontology", "ingest")
@@ -106,33 +107,6 @@ def load_sources(ctx: BuildContext, sources: Iterable[Source]) -> list[GraphResu
     return results
 
 
-def dataset_statistics(store: ox.Store) -> dict:
-    """VoID statistics of the whole dataset and per named graph, computed once at build time."""
-
-    def rows(query: str) -> list[list[str]]:
-        return [[term.value for term in sol] for sol in store.query(query)]  # the default graph is the merge
-
-    total = int(rows("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0][0])
-    distinct = rows(
-        "SELECT (COUNT(DISTINCT ?s) AS ?s_) (COUNT(DISTINCT ?o) AS ?o_) (COUNT(DISTINCT ?p) AS ?p_) WHERE { ?s ?p ?o }"
-    )[0]
-    classes = rows(
-        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c"
-    )
-    properties = rows("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p")
-    graphs = rows("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
-    return {
-        "triples": total,
-        "distinctSubjects": int(distinct[0]),
-        "distinctObjects": int(distinct[1]),
-        "properties": int(distinct[2]),
-        "classes": len(classes),
-        "classPartitions": [{"class": c, "entities": int(n)} for c, n in classes],
-        "propertyPartitions": [{"property": p, "triples": int(n)} for p, n in properties],
-        "graphs": [{"graph": g, "triples": int(n)} for g, n in graphs],
-    }
-
-
 def _swap_current(instance_dir: Path, build_dir: Path) -> None:
     link = instance_dir / "current"
     tmp_link = instance_dir / f".current-{os.getpid()}"
@@ -191,13 +165,14 @@ def build(config: Config, sources: list[Source] | None = None, log=print) -> Pat
         merged = {t for r in results for t in r.triples}
         store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in merged)
         store.optimize()
-        stats = dataset_statistics(store)
+        stats = dataset_statistics(store, union=False)  # the default graph is the stored merge
         report = write_report(store, tmp)
         store.flush()
         del store
         gc.collect()  # releases the RocksDB lock before the folder is renamed and reopened read-only
         meta = {
             "id": build_id,
+            "default_graph": "merge",
             "built": stamp,
             "fingerprint": digest,
             "base_iri": config.base_iri,

@@ -69,3 +69,34 @@ def open_in_memory(build: Build) -> ox.Store:
     mem = ox.Store()
     mem.bulk_extend(disk.quads_for_pattern(None, None, None, None))
     return mem
+
+
+def has_default_graph(store: ox.Store) -> bool:
+    """Builds store the RDF merge of their named graphs as the default graph (ingest.build); stores without one
+    (older builds, test fixtures, StoreHolder.use() stores) are served with the union of named graphs instead."""
+    return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+
+
+def dataset_statistics(store: ox.Store, union: bool | None = None) -> dict:
+    """The VoID statistics of a store, recorded in build.json by `gcmkg build` and by updates (the Service
+    Description shows them): totals, distinct subjects/objects/properties, class, property and graph partitions."""
+
+    if union is None:
+        union = not has_default_graph(store)  # a stored default graph is the merge of the named graphs
+
+    def rows(query: str) -> list[list[str]]:
+        return [[t.value for t in s] for s in store.query(query, use_default_graph_as_union=union)]
+
+    (total,) = rows("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]
+    subjects, objects, properties = rows(
+        "SELECT (COUNT(DISTINCT ?s) AS ?a) (COUNT(DISTINCT ?o) AS ?b) (COUNT(DISTINCT ?p) AS ?c) { ?s ?p ?o }")[0]
+    classes = rows("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c")
+    props = rows("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p")
+    graphs = rows("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+    return {
+        "triples": int(total), "distinctSubjects": int(subjects), "distinctObjects": int(objects),
+        "properties": int(properties), "classes": len(classes),
+        "classPartitions": [{"class": c, "entities": int(n)} for c, n in classes],
+        "propertyPartitions": [{"property": p, "triples": int(n)} for p, n in props],
+        "graphs": [{"graph": g, "triples": int(n)} for g, n in graphs],
+    }

@@ -25,6 +25,8 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
+from queries.store import has_default_graph
+
 from ontology.vocab import PREFIXES
 
 RESULTS_FORMATS = {
@@ -49,12 +51,6 @@ class Refused(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-def has_default_graph(store: ox.Store) -> bool:
-    """Builds store the RDF merge of their named graphs as the default graph (ingest.build); stores without one
-    (older builds, test fixtures, StoreHolder.use() stores) are served with the union of named graphs instead."""
-    return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
 
 
 def default_graph_is_merge(meta: dict, store: ox.Store) -> bool:

@@ -19,8 +19,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ontology.vocab import PREFIXES
-from queries.store import StoreCorrupt, StoreNotBuilt, current_build
-from server.evaluator import default_graph_is_merge, has_default_graph
+from queries.store import StoreCorrupt, StoreNotBuilt, current_build, dataset_statistics
+from server.evaluator import default_graph_is_merge
 
 
 class UpdateRefused(Exception):
@@ -28,31 +28,6 @@ class UpdateRefused(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-def void_statistics(store: ox.Store, union: bool | None = None) -> dict:
-    """The build.json 'statistics' of a store (the same figures `gcmkg build` records, for the Service
-    Description): totals, distinct subjects/objects/properties, class, property and graph partitions."""
-
-    if union is None:
-        union = not has_default_graph(store)  # a stored default graph is the merge of the named graphs
-
-    def rows(query: str) -> list[list[str]]:
-        return [[t.value for t in s] for s in store.query(query, use_default_graph_as_union=union)]
-
-    (total,) = rows("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]
-    subjects, objects, properties = rows(
-        "SELECT (COUNT(DISTINCT ?s) AS ?a) (COUNT(DISTINCT ?o) AS ?b) (COUNT(DISTINCT ?p) AS ?c) { ?s ?p ?o }")[0]
-    classes = rows("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c")
-    props = rows("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p")
-    graphs = rows("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
-    return {
-        "triples": int(total), "distinctSubjects": int(subjects), "distinctObjects": int(objects),
-        "properties": int(properties), "classes": len(classes),
-        "classPartitions": [{"class": c, "entities": int(n)} for c, n in classes],
-        "propertyPartitions": [{"property": p, "triples": int(n)} for p, n in props],
-        "graphs": [{"graph": g, "triples": int(n)} for g, n in graphs],
-    }
 
 
 def apply_update(instance_dir: str, update: str, base_iri: str | None, keep_builds: int) -> str:
@@ -84,7 +59,7 @@ def apply_update(instance_dir: str, update: str, base_iri: str | None, keep_buil
                 raise UpdateRefused(500, f"update failed: {exc}") from exc
             if merged:
                 _remerge_default_graph(store, before)
-            stats = void_statistics(store, union=not merged)
+            stats = dataset_statistics(store, union=not merged)
             store.flush()
             del store
             gc.collect()  # releases the RocksDB lock before the folder is renamed

@@ -33,12 +33,12 @@ RDF_TYPES = {"application/rdf+xml": ox.RdfFormat.RDF_XML, "text/turtle": ox.RdfF
 # -- builds ---------------------------------------------------------------------------------------------------
 def write_build(folder: Path, quads: list[ox.Quad], build_id: str | None = None) -> Path:
     """A build folder (store/ + build.json with statistics) as `gcmkg build` would leave it."""
-    from server.update import void_statistics
+    from queries.store import dataset_statistics
 
     folder.mkdir(parents=True)
     store = ox.Store(str(folder / "store"))
     store.extend(quads)
-    stats = void_statistics(store)
+    stats = dataset_statistics(store)
     store.flush()
     del store
     meta = {"id": build_id or folder.name, "built": "20260101T000000000000Z", "statistics": stats}
