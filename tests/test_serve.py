@@ -52,7 +52,7 @@ def test_limits_hold_in_the_real_server(built_config):
         for _ in range(5):
             started = time.monotonic()
             status, _, body = get(base, "SELECT (COUNT(*) AS ?n) WHERE { ?s a gcm:Objective }", source="127.0.0.2")
-            assert status == 200 and time.monotonic() - started < 0.5
+            assert status == 200 and time.monotonic() - started < 1.5  # served while the runaway query runs (3 s limit)
         t.join(30)
         assert slow["status"] == 503 and b"stopped after 3 s" in slow["body"]
         assert 2.5 < slow["seconds"] < 6
