@@ -62,6 +62,19 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_publish(args) -> int:
+    from ingest.publish import PublishError, publish
+    from queries.store import StoreCorrupt, StoreNotBuilt
+
+    try:
+        return publish(_config(args), args.to, gsp=args.gsp, update=args.update, user=args.user,
+                       default_graph=args.default_graph, keep_stale=args.keep_stale, verify_only=args.verify_only,
+                       chunk=args.chunk, timeout=args.timeout)
+    except (StoreNotBuilt, StoreCorrupt, PublishError) as exc:
+        print(f"gcmkg publish: {exc}", file=sys.stderr)
+        return 1
+
+
 def cmd_ingest(args) -> int:
     from ingest.add import add_document
 
@@ -107,6 +120,22 @@ def parser() -> argparse.ArgumentParser:
     e = common(sub.add_parser("export", help="write dumps of the current build (TriG, N-Quads, per graph)"))
     e.add_argument("--out", help="output folder (default: the build's dumps/ folder)")
     e.set_defaults(func=cmd_export)
+
+    pb = common(sub.add_parser("publish", help="load the current build into a SPARQL 1.1 server, graph by graph, "
+                                               "and verify the triple counts there"))
+    pb.add_argument("--to", required=True, metavar="URL", help="the target's SPARQL query endpoint (verification)")
+    pb.add_argument("--gsp", metavar="URL", help="its Graph Store Protocol endpoint (preferred: PUT ?graph=G)")
+    pb.add_argument("--update", metavar="URL", help="its SPARQL Update endpoint (fallback; used alone if no --gsp)")
+    pb.add_argument("--user", metavar="NAME[:PASSWORD]",
+                    help="HTTP Basic/Digest credentials (password also from GCMKG_PUBLISH_PASSWORD)")
+    pb.add_argument("--default-graph", choices=["union", "copy"], default="union",
+                    help="union: the target serves the union of the graphs as its default graph (configure it so); "
+                         "copy: also write the merge into the target's default graph")
+    pb.add_argument("--keep-stale", action="store_true", help="keep graphs of ours that the build no longer has")
+    pb.add_argument("--verify-only", action="store_true", help="load nothing: compare the target's counts only")
+    pb.add_argument("--chunk", type=int, default=10000, help="triples per request when the server wants chunks")
+    pb.add_argument("--timeout", type=float, default=300.0, help="seconds one HTTP request may take")
+    pb.set_defaults(func=cmd_publish)
 
     i = common(sub.add_parser("ingest", help="add a document to the corpus manifest and report what it yields"))
     i.add_argument("path", help="a .txt, .md or .pdf file")

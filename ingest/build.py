@@ -156,6 +156,7 @@ def build(config: Config, sources: list[Source] | None = None, log=print) -> Pat
     build_id = f"{stamp}-{digest[:8]}"
     tmp = builds / f".tmp-{build_id}"
     final = builds / build_id
+    store = None
     try:
         tmp.mkdir()
         store = ox.Store(str(tmp / "store"))
@@ -193,6 +194,8 @@ def build(config: Config, sources: list[Source] | None = None, log=print) -> Pat
         os.rename(tmp, final)
         _swap_current(instance_dir, final)
     except OSError as exc:  # disk full, permissions: nothing half-written becomes current
+        store = None
+        gc.collect()  # close the store first: RocksDB's threads would go on writing into the folder being removed
         shutil.rmtree(tmp, ignore_errors=True)
         raise BuildError(f"writing the store failed: {exc}; the previous build is still current") from exc
     _prune(instance_dir, config.keep_builds)

@@ -30,4 +30,8 @@ def create_app(config: settings.Config | None = None, test_config: dict | None =
     app.register_blueprint(sparql.bp)
     app.register_blueprint(ops.bp)
     # --- further blueprints register here (one line each) ---
+    from server import pages; pages.init_app(app)  # noqa: E702  entity pages, search, browse, /query, charts
+    from server import catalog; app.register_blueprint(catalog.bp)  # noqa: E702  named queries: /queries
+    from server import openapi; app.register_blueprint(openapi.bp)  # noqa: E702  /openapi.yaml, /-/openapi
+    from server import observability; observability.init_app(app)  # noqa: E702  JSON request log, /-/metrics
     return app

@@ -223,8 +223,78 @@ def _store_for(stores: "OrderedDict", key, spec) -> tuple[ox.Store, bool]:
         raise Refused(500, "evaluator has no store for this build (internal error)")
     while len(stores) >= KEEP_STORES:
         stores.popitem(last=False)
-    stores[key] = load_store(spec)
+    try:
+        stores[key] = load_store(spec)
+    except (OSError, RuntimeError) as exc:  # RocksDB reports a damaged store as RuntimeError("Corruption: ...")
+        raise Refused(503, f"the build cannot be loaded: {exc}") from exc
     return stores[key]
+
+
+# pyoxigraph's parser and planner recurse once per nesting level ("{{{{...", "((((...", "!!!!...", long chains of
+# MINUS or "+"), about 2-4 KiB of stack a level: 3,000 nested braces overflow the main thread's 8 MiB and the process
+# dies of SIGSEGV. Each query or update therefore runs in a fresh thread whose stack is sized to its text (the nesting
+# cannot be deeper than the text is long); the stack is only reserved, touched as deep as the parse goes, and freed
+# when the thread ends.
+STACK_PER_CHAR = 8 * 1024
+MIN_STACK = 64 * 1024 * 1024
+MAX_STACK = 4 * 1024 * 1024 * 1024
+
+
+def stack_bytes(text_length: int) -> int:
+    return max(MIN_STACK, min(MAX_STACK, text_length * STACK_PER_CHAR))
+
+
+def _with_stack(size: int, fn) -> None:
+    """Run fn() in a new thread with *size* bytes of stack (in this thread if it cannot be had) and wait for it."""
+    previous = threading.stack_size()
+    try:
+        threading.stack_size(size)
+        thread = threading.Thread(target=fn, name="evaluate")
+        thread.start()
+    except (RuntimeError, ValueError, MemoryError):
+        thread = None
+    finally:
+        threading.stack_size(previous)
+    if thread is None:
+        fn()
+    else:
+        thread.join()
+
+
+def _text_length(msg) -> int:
+    if msg[0] == "query":
+        return len(msg[3].get("query") or "")
+    if msg[0] == "update":
+        return len(msg[1].get("update") or "")
+    return 0
+
+
+def _handle(conn: Connection, stores: "OrderedDict", msg) -> None:
+    op = msg[0]
+    try:
+        if op == "load":
+            _, key, spec = msg
+            _store_for(stores, key, spec)
+            conn.send(("loaded", key))
+        elif op == "query":
+            _, key, spec, job = msg
+            store, merged = _store_for(stores, key, spec)
+            name, body, count = run_query(store, job, merged)
+            conn.send(("ok", name, body, count))
+        elif op == "update":
+            from server.update import UpdateRefused, apply_update
+
+            try:
+                build_id = apply_update(**msg[1])
+            except UpdateRefused as exc:
+                raise Refused(exc.status, exc.message) from exc
+            conn.send(("updated", build_id))
+        else:
+            raise Refused(500, f"unknown evaluator request {op!r}")
+    except Refused as exc:
+        conn.send(("err", exc.status, exc.message))
+    except Exception as exc:  # keep serving: one bad request must not cost the warm store
+        conn.send(("err", 500, f"evaluation failed: {type(exc).__name__}: {exc}"))
 
 
 def serve(conn: Connection) -> None:
@@ -234,31 +304,10 @@ def serve(conn: Connection) -> None:
             msg = conn.recv()
         except (EOFError, OSError):
             return
-        op = msg[0]
-        try:
-            if op == "load":
-                _, key, spec = msg
-                _store_for(stores, key, spec)
-                conn.send(("loaded", key))
-            elif op == "query":
-                _, key, spec, job = msg
-                store, merged = _store_for(stores, key, spec)
-                name, body, count = run_query(store, job, merged)
-                conn.send(("ok", name, body, count))
-            elif op == "update":
-                from server.update import UpdateRefused, apply_update
-
-                try:
-                    build_id = apply_update(**msg[1])
-                except UpdateRefused as exc:
-                    raise Refused(exc.status, exc.message) from exc
-                conn.send(("updated", build_id))
-            else:
-                raise Refused(500, f"unknown evaluator request {op!r}")
-        except Refused as exc:
-            conn.send(("err", exc.status, exc.message))
-        except Exception as exc:  # keep serving: one bad request must not cost the warm store
-            conn.send(("err", 500, f"evaluation failed: {type(exc).__name__}: {exc}"))
+        if msg[0] in ("query", "update"):
+            _with_stack(stack_bytes(_text_length(msg)), lambda: _handle(conn, stores, msg))
+        else:
+            _handle(conn, stores, msg)
 
 
 def main(argv: list[str]) -> int:

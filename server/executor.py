@@ -30,11 +30,20 @@ _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 
 
 class EvaluationError(Exception):
-    def __init__(self, status: int, message: str, headers: dict | None = None):
+    def __init__(self, status: int, message: str, headers: dict | None = None, kind: str = "error"):
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = headers or {}
+        self.kind = kind  # "timeout", "busy", "died" or "error" (server.observability counts them)
+
+
+# Counters of this process, read by server.observability (/-/metrics): evaluators started, and killed (at the time
+# limit, or found dead) and so replaced by the next request.
+STATS = {"evaluators_started": 0, "evaluators_killed": 0}
+# Timing of the last Pool.call of this thread: seconds waiting for an idle evaluator, seconds evaluating (the part
+# the time limit applies to). Read by server.observability for the request log.
+LAST_CALL = threading.local()
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,7 @@ class _Evaluator:
         finally:
             child.close()
         self.conn = Connection(parent.detach())
+        STATS["evaluators_started"] += 1
         self.keys: OrderedDict = OrderedDict()  # mirror of the evaluator's loaded stores (same LRU policy)
         self.pending = False  # a "load" was sent and its reply not read yet
 
@@ -110,7 +120,7 @@ class Pool:
                 if remaining <= 0 or not self._cv.wait(remaining):
                     if not self._idle and len(self._all) >= self.size:
                         raise EvaluationError(503, "every query evaluator of this server process is busy; "
-                                                   "try again shortly", {"Retry-After": "2"})
+                                                   "try again shortly", {"Retry-After": "2"}, kind="busy")
             if self._idle:
                 return self._idle.pop()
             placeholder = object()
@@ -133,6 +143,7 @@ class Pool:
             self._cv.notify()
 
     def _discard(self, ev: _Evaluator) -> None:
+        STATS["evaluators_killed"] += 1
         ev.kill()
         with self._cv:
             self._all.discard(ev)
@@ -168,25 +179,40 @@ class Pool:
 
     def call(self, key, spec, message_for, timeout: float, what: str = "query"):
         """Run one request on an evaluator: message_for(spec_or_None) builds the message. Returns the reply."""
+        asked = time.monotonic()
+        LAST_CALL.waited, LAST_CALL.evaluated = None, None
         ev = self._acquire(wait=timeout)
+        LAST_CALL.waited = time.monotonic() - asked
+        LAST_CALL.started = time.monotonic()
+        reload = False
         try:
             self._ready(ev)
-            reload = key is not None and not ev.holds(key)
-            ev.send(message_for(spec if reload else None))
-            if key is not None:
-                ev.note(key)
-            deadline = time.monotonic() + timeout + (LOAD_ALLOWANCE if reload else 0.0)
-            reply = ev.receive(deadline)
+            reply = ("loaded",)
+            if key is not None and not ev.holds(key):
+                # load first, with its own allowance, so that the time limit counts the query alone
+                reload = True
+                ev.send(("load", key, spec))
+                reply = ev.receive(time.monotonic() + LOAD_ALLOWANCE)  # ("loaded", key) or ("err", status, text)
+                if reply[0] == "loaded":
+                    ev.note(key)
+            if reply[0] == "loaded":
+                LAST_CALL.started = time.monotonic()
+                ev.send(message_for(None))
+                if key is not None:
+                    ev.note(key)
+                reply = ev.receive(time.monotonic() + timeout)
+                LAST_CALL.evaluated = time.monotonic() - LAST_CALL.started
         except TimeoutError:
+            LAST_CALL.evaluated = time.monotonic() - LAST_CALL.started
             self._discard(ev)
             raise EvaluationError(
                 503, f"the {what} was stopped after {timeout:g} s, this endpoint's time limit; simplify it or add "
-                     "LIMIT (nothing was returned, so no result is cut short)") from None
+                     "LIMIT (nothing was returned, so no result is cut short)", kind="timeout") from None
         except (EOFError, OSError) as exc:
             code = ev.proc.poll()
             self._discard(ev)
             raise EvaluationError(500, f"the {what} evaluator ended unexpectedly (exit status {code}): "
-                                       f"{type(exc).__name__}") from None
+                                       f"{type(exc).__name__}", kind="died") from None
         except BaseException:
             self._discard(ev)
             raise

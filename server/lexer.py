@@ -74,6 +74,7 @@ def tokenize(text: str, mode: str = "context") -> list[Token]:
     """
     tokens: list[Token] = []
     stack: list[str] = []  # '{', '(e' (expression) or '(t' (terms: collections, paths, VALUES rows)
+    braces = 0  # how many '{' the stack holds (kept as a count: scanning the stack made deep nesting quadratic)
     pos, n = 0, len(text)
     prev: Token | None = None
     prev2: Token | None = None
@@ -91,11 +92,11 @@ def tokenize(text: str, mode: str = "context") -> list[Token]:
                 (mode == "operator" and after_operand) or (mode == "context" and in_expr and after_operand))
             m = None if operator else IRIREF.match(text, pos)
             if m:
-                tok = Token("iri", m.group(), pos, stack.count("{"))
+                tok = Token("iri", m.group(), pos, braces)
                 pos = m.end()
             else:
                 op = "<=" if text.startswith("<=", pos) else "<"
-                tok = Token("punct", op, pos, stack.count("{"))
+                tok = Token("punct", op, pos, braces)
                 pos += len(op)
         else:
             m = _MASTER.match(text, pos)
@@ -105,23 +106,25 @@ def tokenize(text: str, mode: str = "context") -> list[Token]:
             pos = m.end()
             if kind in ("ws", "comment"):
                 continue
-            tok = Token(kind, m.group(), m.start(), stack.count("{"))
+            tok = Token(kind, m.group(), m.start(), braces)
             if kind == "punct":
                 if tok.text == "{":
                     stack.append("{")
+                    braces += 1
                 elif tok.text == "(":
-                    stack.append(_paren_kind(stack, prev, prev2))
+                    stack.append(_paren_kind(stack, braces, prev, prev2))
                 elif tok.text in ("}", ")") and stack:
-                    stack.pop()
+                    if stack.pop() == "{":
+                        braces -= 1
         tokens.append(tok)
         prev2, prev = prev, tok
     return tokens
 
 
-def _paren_kind(stack: list[str], prev: Token | None, prev2: Token | None) -> str:
+def _paren_kind(stack: list[str], braces: int, prev: Token | None, prev2: Token | None) -> str:
     if stack and stack[-1] == "(e":
         return "(e"
-    if not stack or "{" not in stack:  # outside every group: select expressions, GROUP BY, ORDER BY, HAVING
+    if not braces:  # outside every group: select expressions, GROUP BY, ORDER BY, HAVING
         return "(t" if prev is not None and prev.kind == "word" and prev.upper == "VALUES" else "(e"
     if prev is None:
         return "(t"

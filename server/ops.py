@@ -1,4 +1,11 @@
-"""Introspection for operators, under /-/ (as datasette does)."""
+"""Introspection for operators, under /-/ (as datasette does).
+
+- ``/-/health``: the process is up (liveness); answers without touching the store.
+- ``/-/ready``: a build is loaded and readable (readiness): the worker's in-memory copy of the current build is made
+  (or was made) without error, so a damaged store answers 503 with the reason instead of 200.
+- ``/-/build``: build.json of the build being served.
+- ``/-/metrics``: counters in the Prometheus text format (server.observability).
+"""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
@@ -8,10 +15,15 @@ from queries.store import StoreCorrupt, StoreNotBuilt
 bp = Blueprint("ops", __name__, url_prefix="/-")
 
 
+def _no_store(resp):
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
 @bp.get("/health")
 def health():
     """The process is up (liveness)."""
-    return jsonify(status="ok")
+    return _no_store(jsonify(status="ok"))
 
 
 @bp.get("/ready")
@@ -19,9 +31,14 @@ def ready():
     """A build is loaded and answers queries (readiness)."""
     try:
         snap = current_app.extensions["gcmkg_store"].get()
+        snap.store  # noqa: B018  the in-memory copy: reading every quad finds a damaged store
     except (StoreNotBuilt, StoreCorrupt) as exc:
-        return jsonify(status="unavailable", reason=str(exc)), 503
-    return jsonify(status="ready", build=snap.meta.get("id"), triples=snap.meta.get("statistics", {}).get("triples"))
+        resp = jsonify(status="unavailable", reason=str(exc))
+        resp.status_code = 503
+        resp.headers["Retry-After"] = "30"
+        return _no_store(resp)
+    return _no_store(jsonify(status="ready", build=snap.meta.get("id"),
+                             triples=snap.meta.get("statistics", {}).get("triples")))
 
 
 @bp.get("/build")
@@ -29,5 +46,15 @@ def build_info():
     try:
         snap = current_app.extensions["gcmkg_store"].get()
     except (StoreNotBuilt, StoreCorrupt) as exc:
-        return jsonify(status="unavailable", reason=str(exc)), 503
-    return jsonify(snap.meta)
+        resp = jsonify(status="unavailable", reason=str(exc))
+        resp.status_code = 503
+        return _no_store(resp)
+    return _no_store(jsonify(snap.meta))
+
+
+@bp.get("/metrics")
+def metrics():
+    """Counters for Prometheus (text format 0.0.4), added up over every worker of the server."""
+    from server.observability import metrics_response
+
+    return metrics_response()

@@ -54,7 +54,7 @@ def gunicorn_options(config: Config) -> dict:
         # the query limit stops queries first (in the evaluators); this only catches a hung worker
         "timeout": int(config.query_timeout) + 30,
         "graceful_timeout": int(config.query_timeout) + 5,
-        "accesslog": "-" if config.access_log else None,
+        "accesslog": None,  # the app logs each request as one JSON line (server.observability, setting access_log)
         "errorlog": "-",
         "limit_request_line": 8190,  # gunicorn's maximum: longer GET queries get 400; POST takes max_query_length
         "proc_name": "gcmkg",
@@ -62,9 +62,55 @@ def gunicorn_options(config: Config) -> dict:
     }
 
 
+def _verify_apart(build, verify_build, StoreCorrupt) -> str | None:
+    """Read the whole store (queries.store.verify_build) in a forked child, and return what is wrong or None.
+    Not in this process: RocksDB opened in the gunicorn master leaves its background threads' state to every
+    forked worker, and the workers then die of SIGSEGV when they exit."""
+    import os
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns, skips every destructor
+        os.close(read)
+        code = 0
+        try:
+            verify_build(build)
+        except StoreCorrupt as exc:
+            os.write(write, str(exc).encode("utf-8", "replace")[:60000])
+            code = 1
+        except BaseException as exc:  # noqa: BLE001  anything else is a damaged store too
+            os.write(write, f"cannot read store {build.store_path}: {type(exc).__name__}: {exc}"
+                     .encode("utf-8", "replace")[:60000])
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        message = pipe.read().decode("utf-8", "replace")
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code == 0:
+        return None
+    return message or f"reading store {build.store_path} failed (exit status {code}); rebuild with `gcmkg build`"
+
+
 def serve(config: Config, reload_on_rebuild: bool = True) -> int:
+    import sys
+
+    from queries.store import StoreCorrupt, StoreNotBuilt, current_build, verify_build
     from server import create_app
 
+    try:  # a damaged store must stop the start with a clear message, not reach the workers
+        problem = _verify_apart(current_build(config.instance_dir), verify_build, StoreCorrupt)
+    except (StoreNotBuilt, StoreCorrupt) as exc:
+        problem = str(exc)
+    if problem:
+        print(f"gcmkg serve: {problem}", file=sys.stderr)
+        return 1
+
+    from server import observability
+
+    observability.prepare_shared_folder()  # before the app and the workers: /-/metrics adds up every worker
     app = create_app(config, follow_builds=reload_on_rebuild)
     options = gunicorn_options(config)
     options["post_worker_init"] = _warm_worker(app, config)

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from ontology.vocab import PREFIXES
 from queries.store import StoreCorrupt, StoreNotBuilt
-from server import executor, formats, guard
+from server import executor, formats, guard, observability
 from server.conneg import negotiate
 from server.limits import TooManyRequests
 
@@ -88,7 +88,13 @@ def _body_text() -> str:
     if length is not None and length > _config().max_query_length:
         raise _too_long()
     try:
-        return request.get_data(cache=False).decode("utf-8")
+        data = request.get_data(cache=False)
+    except HTTPException:  # 413 and the like: their own answer
+        raise
+    except Exception as exc:  # a broken chunked body (gunicorn's InvalidChunkSize, NoMoreData), a client gone
+        raise ProtocolError(400, f"the request body could not be read: {exc}") from exc
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ProtocolError(400, f"the request body is not valid UTF-8: {exc}") from exc
 
@@ -105,7 +111,12 @@ def parse_request() -> Operation:
         return Operation("query", query, args.getlist("default-graph-uri"), args.getlist("named-graph-uri"))
     ctype = (request.mimetype or "").lower()
     if ctype == "application/x-www-form-urlencoded":
-        form = request.form
+        try:
+            form = request.form
+        except HTTPException:
+            raise
+        except Exception as exc:  # as in _body_text
+            raise ProtocolError(400, f"the request body could not be read: {exc}") from exc
         query = _single(form.getlist("query"), "query")
         update = _single(form.getlist("update"), "update")
         if query is not None and update is not None:
@@ -257,7 +268,7 @@ def _query(op: Operation, forced: str | None) -> Response:
 def _evaluate(run):
     slots = current_app.extensions["gcmkg_slots"]
     try:
-        with slots.hold(request.remote_addr or "unknown"):
+        with slots.hold(request.remote_addr or "unknown"), observability.timed_query():
             return run(_pool())
     except TooManyRequests as exc:
         raise ProtocolError(429, str(exc), {"Retry-After": "2"}) from exc
