@@ -38,6 +38,10 @@ def _key(value: object) -> str:
 class Minter:
     base: str = "https://w3id.org/gcmkg/"
 
+    def from_path(self, *parts: str) -> NamedNode:
+        """The data IRI of a local path's segments ('objective', '13'), each checked as a safe key."""
+        return self._id(*parts)
+
     def _id(self, *parts: object) -> NamedNode:
         return NamedNode(self.base + "id/" + "/".join(_key(p) for p in parts))
 

@@ -58,13 +58,12 @@ class Links:
 
     # --- local path -> IRI ---------------------------------------------------------------------------------
     def data_iri(self, rest: str) -> str | None:
-        """'objective/13' (the rest of a /id/... path) -> the data IRI, minted by ontology.iris."""
+        """'objective/13' (the rest of an id path) -> the data IRI, minted by ontology.iris."""
         parts = rest.split("/")
         if not rest or not all(_SEGMENT.fullmatch(p) for p in parts):
             return None
         try:
-            # the minter's own composition of a data IRI from its segments, with its check of every segment
-            return self.minter._id(*parts).value
+            return self.minter.from_path(*parts).value
         except ValueError:
             return None
 
