@@ -390,14 +390,21 @@ class _Extractor:
                           order=sec.ordinal, heading=sec.heading)
             self.segments.append(seg)
         self.para_segments: list[tuple[object, Segment, list[Segment], list[Segment]]] = []
+        used_paras: dict[str, int] = {}
         for order, para in enumerate(s.paragraphs, start=1):
+            # a number printed twice (an extraction defect, a restarted list) must not merge two paragraphs
+            para_key = _unique(para.key, used_paras)
+            if para_key != para.key:
+                para = _rekey(para, para_key)
             piri = self.seg("para", para.key)
             pseg = Segment(piri, "Paragraph", para.key, para.text, Span(para.start, para.end), para.clean_start,
                            parent=self.section_iris.get(para.section_ordinal), order=order, number=para.number,
                            footnotes=tuple(para.footnote_refs))
             items = []
+            used_items: dict[str, int] = {}
             for i, item in enumerate(para.items, start=1):
-                items.append(Segment(self.seg("para", para.key, "item", item.key), "Item", item.key, item.text,
+                item_key = _unique(item.key, used_items)
+                items.append(Segment(self.seg("para", para.key, "item", item_key), "Item", item_key, item.text,
                                      Span(item.start, item.end), item.clean_start, parent=piri, order=i,
                                      footnotes=tuple(getattr(item, "footnote_refs", ()))))
             sentences = []
@@ -409,8 +416,10 @@ class _Extractor:
             self.segments.extend(items)
             self.segments.extend(sentences)
             self.para_segments.append((para, pseg, items, sentences))
+        used_notes: dict[str, int] = {}
         for fn in s.footnotes:
-            self.segments.append(Segment(self.seg("fn", fn.number), "Footnote", str(fn.number), fn.text,
+            fn_key = _unique(str(fn.number), used_notes)  # a footnote number printed twice keeps both notes
+            self.segments.append(Segment(self.seg("fn", fn_key), "Footnote", fn_key, fn.text,
                                          Span(fn.start, fn.end), fn.clean_start, number=fn.number))
 
     # -- events ---------------------------------------------------------------------------------------------
@@ -681,6 +690,18 @@ class _Extractor:
                     iri=self.seg("figure", pseg.key, f"{sseg.key}-{f.start}"), figure=f, segment=sseg.iri,
                     span=self.inner_span(sseg, f.start, f.end), area=area,
                     event=event.iri if participation else None, participation=participation))
+
+
+def _unique(key: str, used: dict[str, int]) -> str:
+    """'a', 'a' -> 'a', 'a-2': keys stay stable for the same input and never collide."""
+    used[key] = used.get(key, 0) + 1
+    return key if used[key] == 1 else f"{key}-{used[key]}"
+
+
+def _rekey(para, key: str):
+    import dataclasses
+
+    return dataclasses.replace(para, key=key)
 
 
 def _para_key(seg: Segment) -> str:
