@@ -73,22 +73,13 @@ def test_rdflib_sparqlstore(endpoint):
 
 
 def _jena_classpath(tmp: Path) -> str | None:
-    """Debian's libapache-jena-java: its jars, minus the conflicting slf4j bindings, plus the Xerces message files
-    that Debian's repackaging left under org/apache/jena/ext/xerces while the classes look under xerces/."""
-    java_dir = Path("/usr/share/java")
-    core = java_dir / "jena-core.jar"
-    if shutil.which("java") is None or not core.exists():
+    """Debian's Jena classpath, fixed up by the engine harness (tests/engines.py); None when Jena is missing."""
+    from engines import EngineUnavailable, jena_classpath
+
+    try:
+        return jena_classpath(tmp)
+    except EngineUnavailable:
         return None
-    fix = tmp / "jena-xerces-messages"
-    with zipfile.ZipFile(core) as jar:
-        for name in jar.namelist():
-            if name.startswith("org/apache/jena/ext/xerces/") and name.endswith(".properties"):
-                target = fix / name[len("org/apache/jena/ext/"):]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(jar.read(name))
-    skip = ("log4j-over-slf4j", "slf4j-jcl", "slf4j-jdk14", "slf4j-log4j12", "slf4j-simple", "maven3-slf4j")
-    jars = [str(p) for p in sorted(java_dir.glob("*.jar")) if not p.name.startswith(skip)]
-    return ":".join([str(fix), *jars])
 
 
 @pytest.fixture(scope="module")
