@@ -517,8 +517,6 @@ class _Extractor:
                 current_event = None if not current_event.objectives <= heading_objs else current_event
             p_mentions = self.link(pseg)
             item_mentions = {it.iri.value: self.link(it) for it in items}
-            for fseg in []:
-                pass
             ev = self.extract_event_paragraph(para, pseg, items, heading_objs)
             if ev is not None:
                 current_event = ev
