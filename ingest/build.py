@@ -25,7 +25,7 @@ from ontology.settings import Config, PROJECT_ROOT
 from ontology.vocab import ONTOLOGY_IRI
 from ingest.report import summary_lines, write_report
 from ingest.sources import BuildContext, Source, provenance_triples
-from queries.store import dataset_statistics
+from queries.store import Build, dataset_statistics
 
 # What decides whether a build is stale: the data and the code that turns it into triples.
 FINGERPRINT_ROOTS = ("ontology", "ingest")
@@ -191,6 +191,10 @@ def build(config: Config, sources: list[Source] | None = None, log=print) -> Pat
             "seconds": {"load": round(loaded - started, 3), "total": round(time.perf_counter() - started, 3)},
         }
         (tmp / "build.json").write_text(json.dumps(meta, indent=2, sort_keys=True), encoding="utf-8")
+        if config.dumps:  # part of the build: a served build always has the dumps of exactly its data
+            from ingest.export import write_dumps
+            write_dumps(Build(path=tmp, meta=meta), tmp / "dumps", config.base_iri)
+            gc.collect()
         os.rename(tmp, final)
         _swap_current(instance_dir, final)
     except OSError as exc:  # disk full, permissions: nothing half-written becomes current

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from ontology.vocab import DCT, PREFIXES, RDF, VOID, XSD
 from ontology.iris import Minter
 from ontology.settings import Config
-from queries.store import current_build, open_read_only
+from queries.store import Build, current_build, open_read_only
 
 
 def _graph_prefixes() -> dict[str, str]:
@@ -56,9 +56,19 @@ SELECT DISTINCT ?s ?p ?o (SAMPLE(?l) AS ?label) WHERE {
 
 
 def export(config: Config, out: str | None = None) -> Path:
+    """Dumps of the current build into ``out`` (default: the build's own dumps/ folder, which `gcmkg build` already
+    wrote unless GCMKG_DUMPS=0)."""
     build = current_build(config.instance_dir)
-    store = open_read_only(build)
     target = Path(out) if out else build.path / "dumps"
+    write_dumps(build, target, config.base_iri)
+    print(f"exported the dump files of build {build.id} to {target}")
+    return target
+
+
+def write_dumps(build: Build, target: Path, base_iri: str) -> list[str]:
+    """Write every dump file of ``build`` into ``target`` (replaced as a whole: written beside it, then renamed).
+    Returns the files' paths relative to ``target``."""
+    store = open_read_only(build)
     tmp = target.with_name(target.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / "graphs").mkdir(parents=True)
@@ -85,15 +95,15 @@ def export(config: Config, out: str | None = None) -> Path:
         format=ox.RdfFormat.TURTLE, prefixes=_graph_prefixes()))
     with open(tmp / "alignments.sssom.tsv", "w", encoding="utf-8") as f:
         f.write("# curie_map:\n#   owl: http://www.w3.org/2002/07/owl#\n#   skos: http://www.w3.org/2004/02/skos/core#\n"
-                f"# mapping_set_id: {Minter(config.base_iri).dump('alignments.sssom.tsv').value}\n"
+                f"# mapping_set_id: {Minter(base_iri).dump('alignments.sssom.tsv').value}\n"
                 "# license: https://www.apache.org/licenses/LICENSE-2.0\n")
         f.write("subject_id\tsubject_label\tpredicate_id\tobject_id\tmapping_justification\n")
         for s_, p_, o_, label in rows:
             pred = "owl:sameAs" if p_.endswith("#sameAs") else "skos:" + p_.rsplit("#", 1)[-1]
             f.write(f"{s_}\t{label}\t{pred}\t{o_}\tsemapv:ManualMappingCuration\n")
     files += ["alignments.ttl", "alignments.sssom.tsv"]
-    (tmp / "void.ttl").write_bytes(_void(build.meta, files, Minter(config.base_iri)))
-    (tmp / "VERSION").write_text(json.dumps({"build": build.id, "fingerprint": build.meta["fingerprint"]}) + "\n")
+    (tmp / "void.ttl").write_bytes(_void(build.meta, files, Minter(base_iri)))
+    (tmp / "VERSION").write_text(json.dumps({"build": build.meta["id"], "fingerprint": build.meta["fingerprint"]}) + "\n")
     sums = []
     for rel in sorted(files + ["void.ttl", "VERSION"]):
         sums.append(f"{hashlib.sha256((tmp / rel).read_bytes()).hexdigest()}  {rel}")
@@ -101,5 +111,5 @@ def export(config: Config, out: str | None = None) -> Path:
     if target.exists():
         shutil.rmtree(target)
     os.rename(tmp, target)
-    print(f"exported {len(files)} dump files of build {build.id} to {target}")
-    return target
+    del store
+    return files + ["void.ttl", "VERSION", "SHA256SUMS"]

@@ -24,6 +24,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", str(PROJECT_ROOT / "data"), "Folder holding the corpus manifest and reference data."),
     Setting("instance_dir", str(PROJECT_ROOT / "instance"), "Folder of builds, the current store and dumps (git-ignored)."),
     Setting("keep_builds", 2, "How many previous builds to keep beside the current one."),
+    Setting("dumps", True, "`gcmkg build` writes the dumps (TriG, N-Quads, per graph) into the build, served at /dumps/."),
     Setting("host", "127.0.0.1", "Address `gcmkg serve` binds."),
     Setting("port", 8080, "Port `gcmkg serve` binds."),
     Setting("workers", 2, "Worker processes of `gcmkg serve`."),
@@ -69,6 +70,7 @@ class Config:
     cors_origin: str = "*"
     proxy_hops: int = 0
     access_log: bool = True
+    dumps: bool = True
 
     @property
     def current_store(self) -> Path:
