@@ -22,6 +22,7 @@ def create_app(config: settings.Config | None = None, test_config: dict | None =
     app.extensions["gcmkg_slots"] = ClientSlots(default_lock_path(config.instance_dir), config.client_concurrency)
     if config.cache:
         app.extensions["gcmkg_cache"] = ResponseCache(config.cache_mb * 1024 * 1024)
+        from server.fastpath import FastPath; app.wsgi_app = FastPath(app, app.wsgi_app)  # noqa: E702  hits before Flask
     if config.proxy_hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -33,5 +34,6 @@ def create_app(config: settings.Config | None = None, test_config: dict | None =
     from server import pages; pages.init_app(app)  # noqa: E702  entity pages, search, browse, /query, charts
     from server import catalog; app.register_blueprint(catalog.bp)  # noqa: E702  named queries: /queries
     from server import openapi; app.register_blueprint(openapi.bp)  # noqa: E702  /openapi.yaml, /-/openapi
+    from server import dumps; app.register_blueprint(dumps.bp)  # noqa: E702  /dumps/: the build's dump files
     from server import observability; observability.init_app(app)  # noqa: E702  JSON request log, /-/metrics
     return app

@@ -41,7 +41,10 @@ def _limits(svc: ox.NamedNode, config) -> list[ox.Triple]:
     return out
 
 
-def description_triples(endpoint: str, meta: dict | None, config=None) -> list[ox.Triple]:
+def description_triples(endpoint: str, meta: dict | None, config=None, dumps: list[str] = (),
+                        dumps_base: str = "") -> list[ox.Triple]:
+    """The Service Description of ``endpoint``; ``dumps`` (file paths under ``dumps_base``) become void:dataDump
+    links: the whole-dataset files on the dataset, each per-graph file on its named graph."""
     svc = N(endpoint)
     ds = N(endpoint + "#dataset")
     dg = N(endpoint + "#default-graph")
@@ -75,6 +78,18 @@ def description_triples(endpoint: str, meta: dict | None, config=None) -> list[o
             out.append(t(dg, VOID[key], _lit(stats[key])))
     if "built" in meta:
         out.append(t(ds, DCT.modified, ox.Literal(meta["built"])))
+    if "id" in meta:
+        out.append(t(ds, N("http://www.w3.org/2002/07/owl#versionInfo"), ox.Literal(str(meta["id"]))))
+    for rel in dumps:
+        if "/" not in rel and rel.startswith("gcmkg."):
+            out.append(t(ds, VOID.dataDump, N(dumps_base + rel)))
+        elif rel == "void.ttl":
+            out.append(t(ds, RDFS.seeAlso, N(dumps_base + rel)))
+    graph_files = {}
+    names = {s["graph"]: s["name"] for s in meta.get("sources", []) if "graph" in s and "name" in s}
+    for rel in dumps:
+        if rel.startswith("graphs/"):
+            graph_files.setdefault(rel[len("graphs/"):].rsplit(".", 1)[0], []).append(rel)
     for n, part in enumerate(stats.get("classPartitions", [])):
         node = N(f"{endpoint}#class-{n}")
         out += [t(dg, VOID.classPartition, node), t(node, VOID["class"], N(part["class"])),
@@ -88,6 +103,7 @@ def description_triples(endpoint: str, meta: dict | None, config=None) -> list[o
         node = N(f"{endpoint}#named-graph-{n}")
         out += [t(ds, SD.namedGraph, node), t(node, RDF.type, SD.NamedGraph), t(node, SD.name, g),
                 t(node, SD.graph, g), t(g, RDF.type, SD.Graph), t(g, VOID.triples, _lit(part["triples"]))]
+        out += [t(g, VOID.dataDump, N(dumps_base + rel)) for rel in graph_files.get(names.get(part["graph"]), [])]
     return out
 
 
@@ -110,10 +126,13 @@ def _format_iri(name: str) -> str:
 
 
 def service_description_response() -> Response:
+    from server import dumps
+
     try:
-        meta = current_app.extensions["gcmkg_store"].get().meta
+        snap = current_app.extensions["gcmkg_store"].get()
+        meta, files = snap.meta, dumps.available(snap)
     except (StoreNotBuilt, StoreCorrupt):
-        meta = None
+        meta, files = None, []
     endpoint = request.base_url
     offered = formats.offers("graph") + ["text/html"]
     choice = request.args.get("format")
@@ -127,7 +146,7 @@ def service_description_response() -> Response:
             chosen = "text/turtle"
         fmt = formats.by_name(chosen, "graph")
     g = ox.Store()
-    triples = description_triples(endpoint, meta, current_app.config["GCMKG"])
+    triples = description_triples(endpoint, meta, current_app.config["GCMKG"], files, request.url_root + "dumps/")
     g.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
     body = g.dump(format=fmt.oxigraph, from_graph=ox.DefaultGraph(),
                   prefixes={"sd": str(SD), "void": str(VOID), "dct": str(DCT), "xsd": str(XSD), "rdfs": str(RDFS),
