@@ -483,6 +483,33 @@ def _record(resp: Response) -> None:
     LOG.info(json.dumps(entry, ensure_ascii=False))
 
 
+def record_fast_hit(app: Flask, environ: dict, status: int, nbytes: int, seconds: float, build_id: str) -> None:
+    """A /sparql cache hit answered by server.fastpath before Flask: counted and logged as _record does a Flask one."""
+    metrics: Metrics = app.extensions["gcmkg_metrics"]
+    method = environ["REQUEST_METHOD"]
+    metrics.inc("gcmkg_http_requests_total", {"route": "/sparql", "method": method, "status": str(status)})
+    metrics.observe("gcmkg_http_request_duration_seconds", seconds, {"route": "/sparql"})
+    metrics.inc("gcmkg_sparql_queries_total", {"outcome": "cached"})
+    metrics.keep_flushing(_shared_folder())
+    if not app.config["GCMKG"].access_log:
+        return
+    from urllib.parse import parse_qsl
+
+    parts = [f"{k}={'[redacted]' if _SECRET_PARAM.search(k) else v}"
+             for k, v in parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)]
+    qs = "&".join(parts)
+    entry = {"ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), "method": method,
+             "path": (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))[:512], "route": "/sparql",
+             "status": status, "ms": round(seconds * 1000, 2), "client": environ.get("REMOTE_ADDR"),
+             "build": build_id, "bytes": nbytes, "pid": os.getpid(), "outcome": "cached", "cache": "hit"}
+    if qs:
+        entry["qs"] = qs if len(qs) <= _QS_MAX else qs[:_QS_MAX] + "..."
+    agent = environ.get("HTTP_USER_AGENT")
+    if agent:
+        entry["ua"] = agent[:_UA_MAX]
+    LOG.info(json.dumps(entry, ensure_ascii=False))
+
+
 def init_app(app: Flask) -> None:
     """Register the request hooks (called once from server.create_app)."""
     app.extensions["gcmkg_metrics"] = Metrics()

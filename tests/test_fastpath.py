@@ -1,0 +1,167 @@
+"""server.fastpath: /sparql cache hits replayed before Flask, byte for byte, per build and per request (issue 5)."""
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+import pytest
+
+from ontology import settings
+from server import create_app
+from server.fastpath import FastPath
+
+Q = "SELECT ?s ?o WHERE { ?s <http://e/p> ?o } ORDER BY ?s"
+
+
+def _store(n: int) -> ox.Store:
+    store = ox.Store()
+    for i in range(n):
+        store.add(ox.Quad(ox.NamedNode(f"http://e/s{i}"), ox.NamedNode("http://e/p"), ox.Literal(f"v{i}"),
+                          ox.DefaultGraph()))
+    return store
+
+
+@pytest.fixture()
+def app(tmp_path):
+    app = create_app(settings.load({"instance_dir": str(tmp_path), "cache": True, "access_log": False}))
+    app.extensions["gcmkg_store"].use(_store(3), {"id": "three"})
+    app.testing = True
+    return app
+
+
+def _flask_only(app):
+    """The same app without the fast path: what Flask alone answers (its own response cache included)."""
+    wsgi = app.wsgi_app
+    assert isinstance(wsgi, FastPath)
+    return wsgi.wsgi_app
+
+
+def _cached_count(app) -> float:
+    counters = app.extensions["gcmkg_metrics"].state()["counters"]
+    return sum(v for k, v in counters.get("gcmkg_sparql_queries_total", {}).items() if "cached" in k)
+
+
+def test_a_hit_is_the_miss_byte_for_byte(app):
+    c = app.test_client()
+    miss = c.get("/sparql", query_string={"query": Q}, headers={"Accept": "application/sparql-results+json"})
+    hit = c.get("/sparql", query_string={"query": Q}, headers={"Accept": "application/sparql-results+json"})
+    assert miss.status_code == hit.status_code == 200
+    assert miss.headers["X-GCMKG-Cache"] == "miss" and hit.headers["X-GCMKG-Cache"] == "hit"
+    assert hit.data == miss.data and len(json.loads(hit.data)["results"]["bindings"]) == 3
+    def others(r):
+        return sorted((k, v) for k, v in r.headers.items() if k != "X-GCMKG-Cache")
+
+    assert others(hit) == others(miss)
+    assert hit.headers["Vary"] == "Accept" and hit.headers["Access-Control-Allow-Origin"] == "*"
+    assert hit.headers["X-GCMKG-Build"] == "three" and hit.headers["ETag"].startswith('"')
+    assert app.wsgi_app.cache.hits == 1
+
+
+def test_the_hit_equals_what_flask_alone_answers(app):
+    """Same bytes and headers as the Flask path's own cache hit (apart from the ETag the fast path adds)."""
+    c = app.test_client()
+    c.get("/sparql", query_string={"query": Q})
+    fast = c.get("/sparql", query_string={"query": Q})
+    app.wsgi_app = _flask_only(app)
+    slow = app.test_client().get("/sparql", query_string={"query": Q})
+    assert fast.headers["X-GCMKG-Cache"] == slow.headers["X-GCMKG-Cache"] == "hit"
+    assert fast.data == slow.data
+    assert sorted((k, v) for k, v in fast.headers.items() if k != "ETag") == sorted(slow.headers.items())
+
+
+def test_a_different_accept_is_a_different_entry(app):
+    c = app.test_client()
+    json_ = c.get("/sparql", query_string={"query": Q}, headers={"Accept": "application/sparql-results+json"})
+    csv = c.get("/sparql", query_string={"query": Q}, headers={"Accept": "text/csv"})
+    assert csv.headers["X-GCMKG-Cache"] == "miss" and csv.mimetype == "text/csv"
+    csv2 = c.get("/sparql", query_string={"query": Q}, headers={"Accept": "text/csv"})
+    json2 = c.get("/sparql", query_string={"query": Q}, headers={"Accept": "application/sparql-results+json"})
+    assert csv2.headers["X-GCMKG-Cache"] == json2.headers["X-GCMKG-Cache"] == "hit"
+    assert csv2.data == csv.data and json2.data == json_.data and csv.data != json_.data
+    assert csv2.mimetype == "text/csv" and json2.mimetype == "application/sparql-results+json"
+    assert csv.headers["ETag"] != json_.headers["ETag"]
+    # a format= override is part of the query string, so part of the key
+    forced = c.get("/sparql", query_string={"query": Q, "format": "xml"}, headers={"Accept": "text/csv"})
+    assert forced.mimetype == "application/sparql-results+xml"
+
+
+def test_a_new_build_is_a_miss(app):
+    c = app.test_client()
+    c.get("/sparql", query_string={"query": Q})
+    assert c.get("/sparql", query_string={"query": Q}).headers["X-GCMKG-Cache"] == "hit"
+    app.extensions["gcmkg_store"].use(_store(5), {"id": "five"})
+    after = c.get("/sparql", query_string={"query": Q})
+    assert after.headers["X-GCMKG-Cache"] == "miss" and after.headers["X-GCMKG-Build"] == "five"
+    assert len(json.loads(after.data)["results"]["bindings"]) == 5
+    again = c.get("/sparql", query_string={"query": Q})
+    assert again.headers["X-GCMKG-Cache"] == "hit" and again.data == after.data
+
+
+def test_form_posts_are_cached_by_body(app):
+    c = app.test_client()
+    first = c.post("/sparql", data={"query": Q})
+    second = c.post("/sparql", data={"query": Q})
+    assert first.headers["X-GCMKG-Cache"] == "miss" and second.headers["X-GCMKG-Cache"] == "hit"
+    assert first.data == second.data
+    other = c.post("/sparql", data={"query": Q + " LIMIT 1"})
+    assert other.headers["X-GCMKG-Cache"] == "miss" and len(json.loads(other.data)["results"]["bindings"]) == 1
+    direct = c.post("/sparql", data=Q.encode(), content_type="application/sparql-query")
+    assert direct.status_code == 200 and direct.data == first.data
+    # a GET of the same query is another request (another key), with the same answer
+    assert c.get("/sparql", query_string={"query": Q}).data == first.data
+
+
+def test_errors_updates_and_the_service_description_are_never_replayed(app):
+    c = app.test_client()
+    for _ in range(2):
+        bad = c.get("/sparql", query_string={"query": "SELECT * {"})
+        assert bad.status_code == 400 and "X-GCMKG-Cache" not in bad.headers
+        sd = c.get("/sparql", headers={"Accept": "text/turtle"})
+        assert sd.status_code == 200 and "X-GCMKG-Cache" not in sd.headers
+        html = c.get("/sparql", query_string={"query": Q}, headers={"Accept": "text/html"})
+        assert html.status_code == 303
+    assert len(app.wsgi_app.cache._entries) == 0
+
+
+def test_if_none_match_gets_304(app):
+    c = app.test_client()
+    etag = c.get("/sparql", query_string={"query": Q}).headers["ETag"]
+    r = c.get("/sparql", query_string={"query": Q}, headers={"If-None-Match": etag})
+    assert r.status_code == 304 and r.data == b""
+    assert r.headers["ETag"] == etag and r.headers["Vary"] == "Accept" and r.headers["X-GCMKG-Build"] == "three"
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    r = c.get("/sparql", query_string={"query": Q}, headers={"If-None-Match": '"other", W/' + etag})
+    assert r.status_code == 304
+    assert c.get("/sparql", query_string={"query": Q}, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_hits_are_counted_in_metrics(app):
+    c = app.test_client()
+    before = _cached_count(app)
+    c.get("/sparql", query_string={"query": Q})  # miss
+    for _ in range(3):
+        assert c.get("/sparql", query_string={"query": Q}).headers["X-GCMKG-Cache"] == "hit"
+    assert _cached_count(app) == before + 3
+    text = c.get("/-/metrics").get_data(as_text=True)
+    line = [ln for ln in text.splitlines() if ln.startswith('gcmkg_sparql_queries_total{outcome="cached"}')]
+    assert line and float(line[0].split()[-1]) == before + 3
+    assert 'gcmkg_http_requests_total{method="GET",route="/sparql",status="200"} 4' in text
+
+
+def test_hits_are_logged_when_the_access_log_is_on(tmp_path, capsys):
+    app = create_app(settings.load({"instance_dir": str(tmp_path), "access_log": True}))
+    app.extensions["gcmkg_store"].use(_store(2), {"id": "two"})
+    c = app.test_client()
+    c.get("/sparql", query_string={"query": Q})
+    capsys.readouterr()
+    c.get("/sparql", query_string={"query": Q, "token": "s3cret"}, headers={"User-Agent": "t"})
+    c.get("/sparql", query_string={"query": Q, "token": "s3cret"}, headers={"User-Agent": "t"})
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.startswith("{")]
+    hit = lines[-1]
+    assert hit["cache"] == "hit" and hit["outcome"] == "cached" and hit["status"] == 200
+    assert hit["build"] == "two" and hit["route"] == "/sparql" and "s3cret" not in json.dumps(hit)
+
+
+def test_no_fast_path_without_the_cache(tmp_path):
+    app = create_app(settings.load({"instance_dir": str(tmp_path), "cache": False}))
+    assert not isinstance(app.wsgi_app, FastPath)
