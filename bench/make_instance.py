@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from server.update import void_statistics
+from queries.store import dataset_statistics
 
 
 def main(nt: str, instance: str) -> None:
@@ -19,7 +19,7 @@ def main(nt: str, instance: str) -> None:
     graph = ox.NamedNode("https://example.org/kg/graph")
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
-    meta = {"id": "bench", "built": "bench", "statistics": void_statistics(store, union=False)}
+    meta = {"id": "bench", "built": "bench", "statistics": dataset_statistics(store, union=False)}
     store.flush()
     del store
     (folder / "build.json").write_text(json.dumps(meta), encoding="utf-8")

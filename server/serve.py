@@ -4,12 +4,21 @@ pool of evaluator processes (server.executor) that hold in-memory copies of the 
 A rebuild needs no restart: every request checks the ``current`` link (server.storage), evaluators load the new
 build on their next request (idle ones are told to load it in the background), requests in flight finish on the
 build they started with. Nothing is dropped. With ``--no-watch`` each worker keeps the build it opened first.
+
+The HTTP server is gunicorn (gthread) unless ``GCMKG_HTTP_SERVER=granian`` and the granian package is installed:
+Granian (Rust HTTP/1.1, WSGI workers forked from the same master, each with the same evaluators) answers cache hits
+about 3x faster than gunicorn's Python HTTP handling (docs/benchmark.md). Everything above holds under both: build
+pickup is per request, the per-client limit is a lock file, evaluators are killable processes of each worker.
 """
 from __future__ import annotations
+
+import os
 
 from gunicorn.app.base import BaseApplication
 
 from ontology.settings import Config
+
+HTTP_SERVER_ENV = "GCMKG_HTTP_SERVER"  # gunicorn (default) or granian; to be declared in ontology.settings
 
 
 class _Gunicorn(BaseApplication):
@@ -27,21 +36,63 @@ class _Gunicorn(BaseApplication):
         return self.application
 
 
+def _warm(app, config: Config) -> None:
+    """In a worker: start its evaluators and have them load the build before traffic."""
+    from queries.store import StoreCorrupt, StoreNotBuilt
+    from server import executor
+
+    try:
+        snap = app.extensions["gcmkg_store"].get()
+    except (StoreNotBuilt, StoreCorrupt):
+        return
+    executor.pool(max(1, config.evaluators)).warm(snap.key, snap.evaluator_spec(), start=True)
+
+
 def _warm_worker(app, config: Config):
     """gunicorn post_worker_init hook (after the worker's signal handlers are set, so a TERM during warm-up is
-    not lost): start this worker's evaluators and have them load the build before traffic."""
+    not lost)."""
 
     def post_worker_init(worker):
-        from queries.store import StoreCorrupt, StoreNotBuilt
-        from server import executor
-
-        try:
-            snap = app.extensions["gcmkg_store"].get()
-        except (StoreNotBuilt, StoreCorrupt):
-            return
-        executor.pool(max(1, config.evaluators)).warm(snap.key, snap.evaluator_spec(), start=True)
+        _warm(app, config)
 
     return post_worker_init
+
+
+def http_server() -> str:
+    """'granian' when asked for and installed, else 'gunicorn'."""
+    if os.environ.get(HTTP_SERVER_ENV, "gunicorn").strip().lower() != "granian":
+        return "gunicorn"
+    try:
+        import granian  # noqa: F401
+    except ImportError:
+        import sys
+
+        print(f"gcmkg serve: {HTTP_SERVER_ENV}=granian but granian is not installed (pip install granian); "
+              "serving with gunicorn", file=sys.stderr)
+        return "gunicorn"
+    return "granian"
+
+
+def _serve_granian(app, config: Config) -> None:
+    from granian.constants import HTTPModes, Interfaces
+    from granian.server import Server
+
+    def load_in_worker(_target):
+        # granian copies os.environ into every request's environ, under the request's own keys: an HTTP_*
+        # variable of the process would pose as a request header (httpoxy), so none is left for it to copy
+        for name in [n for n in os.environ if n.startswith("HTTP_")]:
+            del os.environ[name]
+        _warm(app, config)
+        return app.wsgi_app
+
+    server = Server(
+        "gcmkg", address=config.host, port=config.port, interface=Interfaces.WSGI, http=HTTPModes.http1,
+        websockets=False, workers=config.workers, blocking_threads=config.threads,
+        respawn_failed_workers=True,  # as gunicorn's master does
+        workers_kill_timeout=int(config.query_timeout) + 5,  # graceful stop: queries in flight may finish
+        log_access=False,  # the app logs each request as one JSON line (server.observability)
+    )
+    server.serve(target_loader=load_in_worker)
 
 
 def gunicorn_options(config: Config) -> dict:
@@ -112,8 +163,13 @@ def serve(config: Config, reload_on_rebuild: bool = True) -> int:
 
     observability.prepare_shared_folder()  # before the app and the workers: /-/metrics adds up every worker
     app = create_app(config, follow_builds=reload_on_rebuild)
+    kind = http_server()
+    print(f"serving the GCM Knowledge Graph on http://{config.host}:{config.port}/ (SPARQL at /sparql, {kind})",
+          flush=True)
+    if kind == "granian":
+        _serve_granian(app, config)
+        return 0
     options = gunicorn_options(config)
     options["post_worker_init"] = _warm_worker(app, config)
-    print(f"serving the GCM Knowledge Graph on http://{config.host}:{config.port}/ (SPARQL at /sparql)", flush=True)
     _Gunicorn(app, options).run()
     return 0
