@@ -31,7 +31,7 @@ port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
-wait_up() { for _ in $(seq 300); do curl -s -o /dev/null -H 'Accept: application/sparql-results+json' "$1" && return 0
+wait_up() { for _ in $(seq 300); do curl -sf -o /dev/null -H 'Accept: application/sparql-results+json' "$1" && return 0
             sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
@@ -114,8 +114,8 @@ if want rdflib; then
   fi
   p=$(port)
   "$WORK/rdflibvenv/bin/rdflib-endpoint" serve --host 127.0.0.1 --port "$p" "$WORK/kg.nt" >"$WORK/rdflib.log" 2>&1 &
-  pid=$!; pids+=("$pid"); wait_up "http://127.0.0.1:$p/sparql?query=ASK%7B%7D"
-  bench rdflib-endpoint "http://127.0.0.1:$p/sparql"
+  pid=$!; pids+=("$pid"); wait_up "http://127.0.0.1:$p/?query=ASK%7B%7D"  # its CLI serves the endpoint at /
+  bench rdflib-endpoint "http://127.0.0.1:$p/"
   stop "$pid"
 fi
 echo "END $(date -u +%FT%TZ) load=$(cut -d' ' -f1-3 /proc/loadavg)"
