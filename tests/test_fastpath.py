@@ -165,3 +165,49 @@ def test_hits_are_logged_when_the_access_log_is_on(tmp_path, capsys):
 def test_no_fast_path_without_the_cache(tmp_path):
     app = create_app(settings.load({"instance_dir": str(tmp_path), "cache": False}))
     assert not isinstance(app.wsgi_app, FastPath)
+
+
+# -- the real server (gunicorn by default; granian where it is installed) ---------------------------------------
+def _quads(n: int) -> list:
+    return [ox.Quad(ox.NamedNode(f"http://e/s{i}"), ox.NamedNode("http://e/p"), ox.Literal(f"v{i}"),
+                    ox.NamedNode("http://e/g")) for i in range(n)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("http_server", ["gunicorn", "granian"])
+def test_the_fast_path_in_the_real_server(tmp_path, http_server):
+    import importlib.util
+    import urllib.parse
+
+    from conformance.harness import activate, http, serve, write_build
+
+    if http_server == "granian" and importlib.util.find_spec("granian") is None:
+        pytest.skip("granian is not installed (pip install granian)")
+    instance = tmp_path / "instance"
+    activate(instance, write_build(tmp_path / "builds" / "first", _quads(3)))
+    path = "/sparql?" + urllib.parse.urlencode({"query": Q})
+    accept = {"Accept": "application/sparql-results+json"}
+    with serve(instance, workers=1, threads=2, env={"GCMKG_HTTP_SERVER": http_server}) as base:
+        status, h1, miss = http(base, "GET", path, accept)
+        status2, h2, hit = http(base, "GET", path, accept)
+        assert status == status2 == 200 and h1["x-gcmkg-cache"] == "miss" and h2["x-gcmkg-cache"] == "hit"
+        assert hit == miss and h1["etag"] == h2["etag"] and h2["x-gcmkg-build"] == "first"
+        assert {k: v for k, v in h1.items() if k not in ("x-gcmkg-cache", "date")} == \
+            {k: v for k, v in h2.items() if k not in ("x-gcmkg-cache", "date")}
+        status, h3, body = http(base, "GET", path, {**accept, "If-None-Match": h2["etag"]})
+        assert status == 304 and body == b"" and h3["etag"] == h2["etag"]
+        form = urllib.parse.urlencode({"query": Q}).encode()
+        post = {"Content-Type": "application/x-www-form-urlencoded", **accept}
+        http(base, "POST", "/sparql", post, form)  # Flask's own cache answers it (same query and format as the GET)
+        status, h4, posted = http(base, "POST", "/sparql", post, form)
+        assert status == 200 and h4["x-gcmkg-cache"] == "hit" and posted == miss
+        activate(instance, write_build(tmp_path / "builds" / "second", _quads(4)))
+        status, h5, after = http(base, "GET", path, accept)
+        assert h5["x-gcmkg-cache"] == "miss" and h5["x-gcmkg-build"] == "second"
+        assert len(json.loads(after)["results"]["bindings"]) == 4
+        import time
+
+        time.sleep(1.2)  # the worker writes its counters twice a second
+        metrics = http(base, "GET", "/-/metrics")[2].decode()
+        # GET hit, 304, the first POST (Flask's cache), the second POST (this one's)
+        assert 'gcmkg_sparql_queries_total{outcome="cached"} 4' in metrics, metrics
