@@ -35,8 +35,13 @@ def cmd_serve(args) -> int:
     from server.serve import serve
 
     config = _config(args)
+    if args.store:
+        import dataclasses
+
+        config = dataclasses.replace(config, store_url=args.store)
     try:
-        current_build(config.instance_dir)
+        if not config.store_url:
+            current_build(config.instance_dir)
     except (StoreNotBuilt, StoreCorrupt) as exc:
         print(f"gcmkg serve: {exc}", file=sys.stderr)
         return 1
@@ -103,6 +108,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host")
     s.add_argument("--port", type=int)
     s.add_argument("--workers", type=int)
+    s.add_argument("--store", metavar="URL", help="serve the build `gcmkg publish --to URL --default-graph named` "
+                   "loaded into this SPARQL endpoint instead of the embedded store (setting store_url)")
     s.add_argument("--no-watch", action="store_true", help="do not reload workers when a new build appears")
     s.set_defaults(func=cmd_serve)
 
@@ -128,9 +135,10 @@ def parser() -> argparse.ArgumentParser:
     pb.add_argument("--update", metavar="URL", help="its SPARQL Update endpoint (fallback; used alone if no --gsp)")
     pb.add_argument("--user", metavar="NAME[:PASSWORD]",
                     help="HTTP Basic/Digest credentials (password also from GCMKG_PUBLISH_PASSWORD)")
-    pb.add_argument("--default-graph", choices=["union", "copy"], default="union",
+    pb.add_argument("--default-graph", choices=["union", "copy", "named"], default="union",
                     help="union: the target serves the union of the graphs as its default graph (configure it so); "
-                         "copy: also write the merge into the target's default graph")
+                         "copy: also write the merge into the target's default graph; named: leave the target's "
+                         "default graph alone (a gcmkg server over the target reads the merge graph by name)")
     pb.add_argument("--keep-stale", action="store_true", help="keep graphs of ours that the build no longer has")
     pb.add_argument("--verify-only", action="store_true", help="load nothing: compare the target's counts only")
     pb.add_argument("--chunk", type=int, default=10000, help="triples per request when the server wants chunks")

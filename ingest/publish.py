@@ -19,9 +19,17 @@ matters; docs/scaling.md).
 **The default graph.** Our embedded store's default graph is the RDF merge (set union) of the named graphs. A
 server offers the same with its union-default-graph option (Oxigraph: ``oxigraph serve --union-default-graph``;
 Virtuoso: without FROM the default graph is already all graphs) — but those are a *bag* union: a triple that two
-sources state is matched twice by a pattern outside GRAPH. ``default_graph="copy"`` instead writes the merge into
+sources state is matched twice by a pattern outside GRAPH. ``default_graph="named"`` leaves the target's default graph alone and does not check it (enough for a gcmkg
+server over the target, which reads the merge graph below by name). ``default_graph="copy"`` instead writes the merge into
 the target's own default graph as well (``PUT {gsp}?default``), which gives exactly our semantics on a server whose
 default graph is a real graph (Oxigraph *without* ``--union-default-graph``), at twice the storage.
+
+**For a gcmkg server reading the target** (``gcmkg serve --store URL``, server/remote.py), publish with
+``default_graph="named"``: two more graphs are written (not in the other modes, where a union default graph would
+count them): ``{base}graph/merge``, the merge itself as a named graph (the server sends it as ``default-graph-uri``
+and the source graphs as ``named-graph-uri``, so every query sees exactly the dataset of the build, whatever the
+target's own default graph is), and, last, ``{base}graph/build``, the build record (build.json: id, sources,
+VoID statistics), which tells such servers which build the target holds.
 
 **Verification.** After loading, the triple count of every graph on the target (``SELECT (COUNT(*) AS ?n) WHERE {
 GRAPH <G> { ?s ?p ?o } }`` at ``to``) must equal the count in build.json; with ``copy`` the default graph's count
@@ -46,12 +54,26 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ontology.settings import Config
-from ontology.vocab import ONTOLOGY_IRI, OWL, RDF
+from ontology.iris import Minter
+from ontology.vocab import EP, ONTOLOGY_IRI, OWL, RDF, VOID
 from queries.store import current_build, open_read_only
 
 NT = "application/n-triples"
 SPARQL_JSON = "application/sparql-results+json"
 DEFAULT_GRAPH = "(default graph)"
+MERGE_GRAPH, RECORD_GRAPH = "merge", "build"  # names of the two graphs a gcmkg server over the target reads
+
+
+def build_record(meta: dict, base_iri: str) -> list[ox.Triple]:
+    """The triples of the build-record graph: what a server over the target learns of the build it holds."""
+    minter = Minter(base_iri)
+    record, merge = minter.graph(RECORD_GRAPH), minter.graph(MERGE_GRAPH)
+    return [
+        ox.Triple(record, RDF.type, VOID.Dataset),
+        ox.Triple(record, OWL.versionInfo, ox.Literal(str(meta["id"]))),
+        ox.Triple(record, EP.defaultGraph, merge),
+        ox.Triple(record, EP.buildRecord, ox.Literal(json.dumps(meta, sort_keys=True))),
+    ]
 
 
 class PublishError(RuntimeError):
@@ -333,8 +355,8 @@ def publish(config: Config, to: str, gsp: str | None = None, update: str | None 
             password: str | None = None, default_graph: str = "union", keep_stale: bool = False,
             verify_only: bool = False, chunk: int = 10000, timeout: float = 300.0, out=sys.stdout) -> int:
     """Publish the current build to the SPARQL server at *to*; returns the exit status (0: every count matches)."""
-    if default_graph not in ("union", "copy"):
-        raise ValueError("default_graph is 'union' or 'copy'")
+    if default_graph not in ("union", "copy", "named"):
+        raise ValueError("default_graph is 'union', 'copy' or 'named'")
     if not verify_only and not gsp and not update:
         # one URL for everything (Fuseki's dataset URL, GraphDB): try it as a Graph Store, then as an update endpoint
         gsp = update = to
@@ -356,8 +378,13 @@ def publish(config: Config, to: str, gsp: str | None = None, update: str | None 
             f"{' / ' if gsp and update else ''}{'SPARQL Update at ' + update if update else ''}")
     started = time.perf_counter()
     reports = [GraphReport(s["graph"], int(s["triples"])) for s in sources]
+    minter = Minter(config.base_iri)
+    merge_graph, record_graph = minter.graph(MERGE_GRAPH).value, minter.graph(RECORD_GRAPH).value
     if default_graph == "copy":
         reports.append(GraphReport(DEFAULT_GRAPH, merged))
+    record = build_record(build.meta, config.base_iri)
+    if default_graph == "named":  # for a gcmkg server over the target (with a union default graph they would count)
+        reports += [GraphReport(merge_graph, merged), GraphReport(record_graph, len(record))]
     try:
         if not verify_only:
             for n, r in enumerate(reports, 1):
@@ -366,6 +393,11 @@ def publish(config: Config, to: str, gsp: str | None = None, update: str | None 
                 if r.graph == DEFAULT_GRAPH:
                     body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
                     load_graph(target, None, body, r, chunk)
+                elif r.graph == merge_graph:
+                    body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+                    load_graph(target, r.graph, body, r, chunk)
+                elif r.graph == record_graph:  # last: a server over the target switches when it sees it
+                    load_graph(target, r.graph, ox.serialize(record, format=ox.RdfFormat.N_TRIPLES), r, chunk)
                 else:
                     body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(r.graph))
                     load_graph(target, r.graph, body, r, chunk)

@@ -42,6 +42,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("update_token", "", "Bearer token that SPARQL Update requests must present (never logged)."),
     Setting("cors_origin", "*", "Access-Control-Allow-Origin sent with SPARQL query responses (empty: no CORS)."),
     Setting("access_log", True, "`gcmkg serve` logs every request to standard output (gunicorn access log)."),
+    Setting("store_url", "", "SPARQL endpoint of a store `gcmkg publish` loaded, served instead of the embedded build (empty: embedded)."),
+    Setting("store_refresh", 5.0, "Seconds between two reads of which build the remote store (store_url) holds."),
     Setting("proxy_hops", 0, "Reverse proxies in front of the server whose X-Forwarded-For is trusted (client address)."),
 )
 
@@ -71,6 +73,8 @@ class Config:
     proxy_hops: int = 0
     access_log: bool = True
     dumps: bool = True
+    store_url: str = ""
+    store_refresh: float = 5.0
 
     @property
     def current_store(self) -> Path:

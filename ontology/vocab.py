@@ -62,6 +62,8 @@ SDGO = Namespace("http://metadata.un.org/sdg/ontology#")
 GEOAREA = Namespace("http://metadata.un.org/sdg/codes/geoArea/")
 WD = Namespace("http://www.wikidata.org/entity/")
 GEONAMES = "https://sws.geonames.org/"
+# The endpoint's own terms (its limits in the Service Description; the record of a build published to a store)
+EP = Namespace("https://w3id.org/gcmkg/endpoint#")
 
 PREFIXES: dict[str, str] = {
     "gcm": GCM_NS,

@@ -18,7 +18,13 @@ def create_app(config: settings.Config | None = None, test_config: dict | None =
     app = Flask(__name__)
     app.config["GCMKG"] = config
     app.config["MAX_CONTENT_LENGTH"] = config.max_query_length + 4096
-    app.extensions["gcmkg_store"] = StoreHolder(config.instance_dir, follow=follow_builds)
+    if config.store_url:  # the store back end seam: a SPARQL endpoint holding a published build (server.remote)
+        from server.remote import RemoteHolder
+
+        app.extensions["gcmkg_store"] = RemoteHolder(config.store_url, config.base_iri, config.query_timeout,
+                                                     config.store_refresh)
+    else:
+        app.extensions["gcmkg_store"] = StoreHolder(config.instance_dir, follow=follow_builds)
     app.extensions["gcmkg_slots"] = ClientSlots(default_lock_path(config.instance_dir), config.client_concurrency)
     if config.cache:
         app.extensions["gcmkg_cache"] = ResponseCache(config.cache_mb * 1024 * 1024)

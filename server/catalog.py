@@ -21,6 +21,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from ontology.vocab import PREFIXES
 from queries.catalog import Catalog, CatalogError, NamedQuery, ParamError, UnknownQuery
 from queries.store import StoreCorrupt, StoreNotBuilt, has_default_graph
+from server.remote import RemoteError, RemoteTimeout
 from server.conneg import negotiate
 from server.formats import RESULTS
 
@@ -184,7 +185,7 @@ def _run(q: NamedQuery, given: dict) -> Response:
         started = time.perf_counter()
         # builds store the merge of their named graphs as the default graph; other stores are read as the union
         results = store.query(q.text, prefixes=PREFIXES, substitutions=substitutions or None,
-                              use_default_graph_as_union=not has_default_graph(store))
+                              use_default_graph_as_union=snap.remote is None and not has_default_graph(store))
         if media == _HTML:
             names = [v.value for v in results.variables]
             rows = [[_cell(s[n], base) for n in names] for s in results]
@@ -201,6 +202,10 @@ def _run(q: NamedQuery, given: dict) -> Response:
         raise _Refusal(500, f"the named query {q.name} does not parse: {exc}") from exc
     except (OSError, RuntimeError, ValueError) as exc:
         raise _Refusal(500, f"the named query {q.name} failed: {exc}") from exc
+    except RemoteTimeout as exc:  # served from a remote store (server.remote)
+        raise _Refusal(503, f"the named query {q.name} was stopped: {exc}", {"Retry-After": "5"}) from exc
+    except RemoteError as exc:
+        raise _Refusal(502, f"the named query {q.name} failed: {exc}") from exc
     resp.headers["Vary"] = "Accept"
     if snap.meta.get("id"):
         resp.headers["X-GCMKG-Build"] = str(snap.meta["id"])

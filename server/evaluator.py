@@ -147,7 +147,7 @@ def run_query(store: ox.Store, job: dict, merged_default: bool = False):
     except (OSError, RuntimeError, ValueError) as exc:  # ASK evaluates eagerly
         raise Refused(500, f"query evaluation failed: {exc}") from exc
     max_results, max_bytes = job["max_results"], job["max_bytes"]
-    if isinstance(results, ox.QueryTriples):
+    if not isinstance(results, (ox.QuerySolutions, ox.QueryBoolean)):  # QueryTriples, or a remote store's triples
         name = job.get("graph_format")
         if name is None:
             raise Refused(406, "this query returns RDF triples, but none of the accepted media types is an RDF "
@@ -160,7 +160,7 @@ def run_query(store: ox.Store, job: dict, merged_default: bool = False):
     sink = _CappedBuffer(max_bytes)
     try:
         results.serialize(sink, format=RESULTS_FORMATS[name])
-    except (OSError, RuntimeError, ValueError) as exc:
+    except (OSError, RuntimeError, ValueError, SyntaxError) as exc:  # SyntaxError: a remote store's bad results
         if sink.exceeded:
             raise Refused(422, f"the result is larger than {max_bytes} bytes, this endpoint's limit; page through "
                                "it with LIMIT and OFFSET") from None

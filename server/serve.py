@@ -45,6 +45,8 @@ def _warm(app, config: Config) -> None:
         snap = app.extensions["gcmkg_store"].get()
     except (StoreNotBuilt, StoreCorrupt):
         return
+    if snap.remote is not None:  # a remote store evaluates the queries: no evaluator processes
+        return
     executor.pool(max(1, config.evaluators)).warm(snap.key, snap.evaluator_spec(), start=True)
 
 
@@ -151,8 +153,14 @@ def serve(config: Config, reload_on_rebuild: bool = True) -> int:
     from queries.store import StoreCorrupt, StoreNotBuilt, current_build, verify_build
     from server import create_app
 
+    problem = None
     try:  # a damaged store must stop the start with a clear message, not reach the workers
-        problem = _verify_apart(current_build(config.instance_dir), verify_build, StoreCorrupt)
+        if config.store_url:  # a remote store (server.remote): it must hold a published build
+            from server.remote import RemoteHolder
+
+            RemoteHolder(config.store_url, config.base_iri, config.query_timeout).get()
+        else:
+            problem = _verify_apart(current_build(config.instance_dir), verify_build, StoreCorrupt)
     except (StoreNotBuilt, StoreCorrupt) as exc:
         problem = str(exc)
     if problem:

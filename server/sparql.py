@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from ontology.vocab import PREFIXES
 from queries.store import StoreCorrupt, StoreNotBuilt
-from server import executor, formats, guard, observability
+from server import executor, formats, guard, observability, remote
 from server.conneg import negotiate
 from server.limits import TooManyRequests
 
@@ -251,7 +251,8 @@ def _query(op: Operation, forced: str | None) -> Response:
             offered = formats.offers(kind)
             raise ProtocolError(406, f"none of the accepted media types is offered for this query; offered: "
                                      + ", ".join(offered), {"Vary": "Accept"})
-    _follow_build(snap)
+    if snap.remote is None:
+        _follow_build(snap)
     job = {
         "query": op.text, "default_graphs": op.default_graphs, "named_graphs": op.named_graphs, "base": base,
         "query_dataset": not op.default_graphs and not op.named_graphs and guard.has_dataset_clause(op.text),
@@ -259,7 +260,11 @@ def _query(op: Operation, forced: str | None) -> Response:
         "results_offers": ", ".join(formats.offers("results")), "graph_offers": ", ".join(formats.offers("graph")),
         "max_results": config.max_results, "max_bytes": config.max_result_bytes,
     }
-    answer = _evaluate(lambda p: executor.run_query(p, snap.key, snap.evaluator_spec(), job, config.query_timeout))
+    if snap.remote is not None:  # a remote store (server.remote): no evaluator processes, same limits and formats
+        answer = _evaluate(lambda: remote.run_query(snap, job, config.query_timeout))
+    else:
+        answer = _evaluate(lambda: executor.run_query(_pool(), snap.key, snap.evaluator_spec(), job,
+                                                      config.query_timeout))
     if cache is not None:
         cache.put(cache_key, answer, len(answer.body) + len(op.text) + 200)
     return _answer(answer, snap)
@@ -269,7 +274,7 @@ def _evaluate(run):
     slots = current_app.extensions["gcmkg_slots"]
     try:
         with slots.hold(request.remote_addr or "unknown"), observability.timed_query():
-            return run(_pool())
+            return run()
     except TooManyRequests as exc:
         raise ProtocolError(429, str(exc), {"Retry-After": "2"}) from exc
     except executor.EvaluationError as exc:
@@ -305,12 +310,15 @@ def _update(op: Operation) -> Response:
     except guard.Refusal as exc:
         raise ProtocolError(exc.status, exc.message) from exc
     snap = _snapshot()
+    if snap.remote is not None:
+        raise ProtocolError(501, "this server reads a remote store: updates are not forwarded; load the store with "
+                                 "`gcmkg publish --to URL`")
     if snap.in_memory_only:
         raise ProtocolError(503, "this server holds an in-memory store with no build folder: updates cannot be "
                                  "written")
     job = {"instance_dir": str(current_app.extensions["gcmkg_store"].instance_dir), "update": text,
            "base_iri": base, "keep_builds": config.keep_builds}
-    build_id = _evaluate(lambda p: executor.run_update(p, job, config.query_timeout))
+    build_id = _evaluate(lambda: executor.run_update(_pool(), job, config.query_timeout))
     resp = Response(f"update applied: build {build_id} is current\n", status=200, mimetype="text/plain")
     resp.headers["X-GCMKG-Build"] = build_id
     return resp

@@ -21,6 +21,8 @@ _mem_keys = itertools.count(1)
 
 
 class Snapshot:
+    remote = None  # the embedded store; server.remote.RemoteSnapshot has the remote store here
+
     def __init__(self, build: Build, store: ox.Store | None = None, key: str | None = None):
         self.build = build
         self._store = store

@@ -311,6 +311,11 @@ class Virtuoso(_Engine):
             ("HTTPServer", "ServerRoot", str(self.root / "var/lib/virtuoso-opensource-7/vsp")),
             ("URIQA", "DefaultHost", f"127.0.0.1:{self.port}"),
             ("Plugins", "LoadPath", str(self.root / "usr/lib/x86_64-linux-gnu/virtuoso-opensource-7/hosting")),
+            # the packaged 10,000 cuts results silently (FIELD-NOTES); a gcmkg server over Virtuoso reads whole
+            # graphs and refuses a cut answer (server/remote.py), so a store meant to serve it is set like this
+            ("SPARQL", "ResultSetMaxRows", "5000000"),
+            ("SPARQL", "MaxQueryCostEstimationTime", "0"),  # its estimates refuse plain catalog queries (1,500 s!)
+            ("SPARQL", "MaxQueryExecutionTime", "0"),  # the server's own limit applies (it abandons the request)
         ):
             ini = _ini_set(ini, section, key, value)
         if self.buffers:

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from ontology.vocab import PREFIXES
 from queries.store import StoreCorrupt, StoreNotBuilt
+from server.remote import RemoteError
 from server.pages import graph as graphmod
 from server.pages.graph import GraphIndex, KIND_NAMES
 from server.pages.links import Links
@@ -52,7 +53,10 @@ def index() -> GraphIndex:
     if "gcmkg_index" not in g:
         snap = snapshot()
         g.gcmkg_snapshot = snap
-        g.gcmkg_index = graphmod.for_snapshot(snap)
+        try:
+            g.gcmkg_index = graphmod.for_snapshot(snap)
+        except (StoreCorrupt, RemoteError) as exc:  # a damaged build, or a remote store that cannot be read whole
+            raise NotBuilt(str(exc)) from exc
     return g.gcmkg_index
 
 
