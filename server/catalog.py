@@ -6,9 +6,11 @@
   link to the entity pages. A bad parameter is a 400 naming the parameter and what it expects.
 - ``/queries/<name>.rq``: the file itself (application/sparql-query).
 
-Named queries run in this process, on the snapshot's in-memory store: their parameters go through pyoxigraph
-``substitutions`` (queries.catalog), which the SPARQL endpoint's evaluator processes (server.executor) do not
-carry. Named queries are vetted by tests to answer in milliseconds, so they need no kill switch.
+Named queries run exactly as queries sent to /sparql do (server.sparql.evaluate): in the evaluator processes,
+killed at the time limit, with the result-size limits and the per-client slots (or on the remote store). Their
+parameters are checked and typed by queries.catalog, then bound with a VALUES block opening each WHERE group
+(server.remote.inline_values: the bindings pyoxigraph's substitutions give, which tests check query by query).
+The HTML table is rendered from the evaluator's SPARQL JSON, parsed back with pyoxigraph.
 """
 from __future__ import annotations
 
@@ -20,8 +22,9 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from ontology.vocab import PREFIXES
 from queries.catalog import Catalog, CatalogError, NamedQuery, ParamError, UnknownQuery
-from queries.store import StoreCorrupt, StoreNotBuilt, has_default_graph
-from server.remote import RemoteError, RemoteTimeout
+from queries.store import StoreCorrupt, StoreNotBuilt
+from server import sparql
+from server.remote import inline_values
 from server.conneg import negotiate
 from server.formats import RESULTS
 
@@ -181,31 +184,27 @@ def _run(q: NamedQuery, given: dict) -> Response:
             return resp
         raise _Refusal(400, f"{exc}\n\n{_param_help(q)}") from None
     try:
-        store = snap.store  # the snapshot's in-memory copy, made on first use
-        started = time.perf_counter()
-        # builds store the merge of their named graphs as the default graph; other stores are read as the union
-        results = store.query(q.text, prefixes=PREFIXES, substitutions=substitutions or None,
-                              use_default_graph_as_union=snap.remote is None and not has_default_graph(store))
-        if media == _HTML:
-            names = [v.value for v in results.variables]
-            rows = [[_cell(s[n], base) for n in names] for s in results]
-            elapsed = (time.perf_counter() - started) * 1000
-            body = render_template("catalog/results.html", q=q, values=given, names=names, rows=rows,
-                                   elapsed=elapsed, build=snap.meta.get("id"))
-            resp = Response(body, mimetype=_HTML)
-        else:
-            fmt = _BY_MEDIA[media]
-            resp = Response(results.serialize(format=fmt.oxigraph), mimetype=fmt.media_type)
-            if fmt.media_type.startswith("text/"):
-                resp.mimetype_params["charset"] = "utf-8"
+        text = inline_values(q.text, substitutions) if substitutions else q.text
     except SyntaxError as exc:  # a catalog file that does not parse: the tests keep this from shipping
         raise _Refusal(500, f"the named query {q.name} does not parse: {exc}") from exc
-    except (OSError, RuntimeError, ValueError) as exc:
-        raise _Refusal(500, f"the named query {q.name} failed: {exc}") from exc
-    except RemoteTimeout as exc:  # served from a remote store (server.remote)
-        raise _Refusal(503, f"the named query {q.name} was stopped: {exc}", {"Retry-After": "5"}) from exc
-    except RemoteError as exc:
-        raise _Refusal(502, f"the named query {q.name} failed: {exc}") from exc
+    fmt = _BY_MEDIA["application/sparql-results+json" if media == _HTML else media]
+    started = time.perf_counter()
+    try:
+        answer = sparql.evaluate(snap, text, fmt.name)
+    except sparql.ProtocolError as exc:  # stopped at the time limit (503), too large (422), 429, store errors
+        raise _Refusal(exc.status, f"the named query {q.name}: {exc.message}", exc.headers) from exc
+    if media == _HTML:
+        results = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+        names = [v.value for v in results.variables]
+        rows = [[_cell(s[n], base) for n in names] for s in results]
+        elapsed = (time.perf_counter() - started) * 1000
+        body = render_template("catalog/results.html", q=q, values=given, names=names, rows=rows,
+                               elapsed=elapsed, build=snap.meta.get("id"))
+        resp = Response(body, mimetype=_HTML)
+    else:
+        resp = Response(answer.body, mimetype=fmt.media_type)
+        if fmt.media_type.startswith("text/"):
+            resp.mimetype_params["charset"] = "utf-8"
     resp.headers["Vary"] = "Accept"
     if snap.meta.get("id"):
         resp.headers["X-GCMKG-Build"] = str(snap.meta["id"])

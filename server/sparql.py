@@ -251,23 +251,30 @@ def _query(op: Operation, forced: str | None) -> Response:
             offered = formats.offers(kind)
             raise ProtocolError(406, f"none of the accepted media types is offered for this query; offered: "
                                      + ", ".join(offered), {"Vary": "Accept"})
-    if snap.remote is None:
-        _follow_build(snap)
+    answer = evaluate(snap, op.text, rf and rf.name, gf and gf.name, op.default_graphs, op.named_graphs, base,
+                      query_dataset=not op.default_graphs and not op.named_graphs and guard.has_dataset_clause(op.text))
+    if cache is not None:
+        cache.put(cache_key, answer, len(answer.body) + len(op.text) + 200)
+    return _answer(answer, snap)
+
+
+def evaluate(snap, text: str, results_format: str | None, graph_format: str | None = None,
+             default_graphs: list[str] = (), named_graphs: list[str] = (), base: str | None = None,
+             query_dataset: bool = False) -> executor.Answer:
+    """Evaluate a query with every limit of the endpoint: in an evaluator process that is killed at the time
+    limit (or by the remote store), result-size limits, the client's concurrency slot. Raises ProtocolError.
+    The named queries (server.catalog) come through here too."""
+    config = _config()
     job = {
-        "query": op.text, "default_graphs": op.default_graphs, "named_graphs": op.named_graphs, "base": base,
-        "query_dataset": not op.default_graphs and not op.named_graphs and guard.has_dataset_clause(op.text),
-        "results_format": rf and rf.name, "graph_format": gf and gf.name,
+        "query": text, "default_graphs": list(default_graphs), "named_graphs": list(named_graphs), "base": base,
+        "query_dataset": query_dataset, "results_format": results_format, "graph_format": graph_format,
         "results_offers": ", ".join(formats.offers("results")), "graph_offers": ", ".join(formats.offers("graph")),
         "max_results": config.max_results, "max_bytes": config.max_result_bytes,
     }
     if snap.remote is not None:  # a remote store (server.remote): no evaluator processes, same limits and formats
-        answer = _evaluate(lambda: remote.run_query(snap, job, config.query_timeout))
-    else:
-        answer = _evaluate(lambda: executor.run_query(_pool(), snap.key, snap.evaluator_spec(), job,
-                                                      config.query_timeout))
-    if cache is not None:
-        cache.put(cache_key, answer, len(answer.body) + len(op.text) + 200)
-    return _answer(answer, snap)
+        return _evaluate(lambda: remote.run_query(snap, job, config.query_timeout))
+    _follow_build(snap)
+    return _evaluate(lambda: executor.run_query(_pool(), snap.key, snap.evaluator_spec(), job, config.query_timeout))
 
 
 def _evaluate(run):
