@@ -601,3 +601,12 @@ def test_issue6_every_page_route_is_documented(client):
             missing.append(rule)
     assert not missing, f"routes missing from docs/pages.md: {missing}"
     assert (ROOT / "docs/decisions/0003-303-or-200.md").is_file()
+
+
+def test_an_iri_typed_in_upper_case_redirects_to_the_entity(client):
+    """Country codes are printed upper case (THA) and minted lower case: a typed /id/country/THA finds Thailand."""
+    resp = client.get("/id/country/THA", headers={"Accept": "text/html"})
+    assert resp.status_code == 301 and resp.headers["Location"].endswith("/id/country/tha")
+    rdf = client.get("/id/country/THA.ttl")
+    assert rdf.status_code == 301 and rdf.headers["Location"].endswith("/id/country/tha.ttl")
+    assert client.get("/id/country/XYZ", headers={"Accept": "text/html"}).status_code == 404

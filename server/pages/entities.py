@@ -7,7 +7,7 @@ w3id.org, w3id's redirect to the app is the one hop between the thing and the do
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, redirect, request
 
 from ontology.vocab import GCM_NS, ONTOLOGY_IRI
 from server.conneg import negotiate
@@ -124,6 +124,9 @@ def _data(rest: str):
     stem, suffix = _split_suffix(rest, exists)
     iri = ln.data_iri(stem)
     if iri is None or not (iri in index.out or iri in index.inc):
+        if stem != stem.lower() and exists(stem.lower()):  # /id/country/THA: the IRI is /id/country/tha
+            target = "/" + ln.path(ln.data_iri(stem.lower())).lstrip("/") + (f".{suffix}" if suffix else "")
+            return redirect(target + (f"?{request.query_string.decode()}" if request.query_string else ""), 301)
         return not_found(request.path)
     return serve(iri, "/" + ln.path(iri).lstrip("/"), suffix)
 
