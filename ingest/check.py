@@ -549,9 +549,8 @@ def run_checks(config, reason: bool = False, out: TextIO = sys.stdout, err: Text
     try:
         build = current_build(config.instance_dir)
         store = open_in_memory(build)  # a private copy: the joins of the checks run 2-3x faster in memory
-    except (StoreNotBuilt, StoreCorrupt) as exc:
-        print(f"gcmkg check: {exc}", file=err)
-        print("gcmkg check: nothing to check: build first (gcmkg build)", file=err)
+    except (StoreNotBuilt, StoreCorrupt) as exc:  # each message says what to do (build, or rebuild)
+        print(f"gcmkg check: nothing to check: {exc}", file=err)
         return 2
     base_iri = build.meta.get("base_iri") or config.base_iri
     timings = {"open": time.perf_counter() - t0}

@@ -41,7 +41,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("updates", False, "Accept SPARQL Update (POST with the bearer token `update_token`); off: read-only."),
     Setting("update_token", "", "Bearer token that SPARQL Update requests must present (never logged)."),
     Setting("cors_origin", "*", "Access-Control-Allow-Origin sent with SPARQL query responses (empty: no CORS)."),
-    Setting("access_log", True, "`gcmkg serve` logs every request to standard output (gunicorn access log)."),
+    Setting("access_log", True, "`gcmkg serve` logs every request to standard output, one JSON line each (server.observability)."),
     Setting("store_url", "", "SPARQL endpoint of a store `gcmkg publish` loaded, served instead of the embedded build (empty: embedded)."),
     Setting("store_refresh", 5.0, "Seconds between two reads of which build the remote store (store_url) holds."),
     Setting("proxy_hops", 0, "Reverse proxies in front of the server whose X-Forwarded-For is trusted (client address)."),

@@ -302,7 +302,20 @@ def test_run_checks_without_a_build_says_build_first(tmp_path):
     config = settings.load({"instance_dir": str(tmp_path / "nothing")}, environ={})
     out, err = io.StringIO(), io.StringIO()
     assert check.run_checks(config, out=out, err=err) == 2
-    assert "build first" in err.getvalue()
+    assert "run `gcmkg build` first" in err.getvalue()
+
+
+def test_run_checks_on_a_damaged_build_says_rebuild_not_build_first(tmp_path, built_config):
+    import shutil
+
+    from queries.store import current_build
+
+    instance = tmp_path / "instance"
+    shutil.copytree(built_config.instance_dir, instance, symlinks=True)
+    (current_build(instance).path / "build.json").write_text("{not json")
+    out, err = io.StringIO(), io.StringIO()
+    assert check.run_checks(settings.load({"instance_dir": str(instance)}, environ={}), out=out, err=err) == 2
+    assert "rebuild with `gcmkg build`" in err.getvalue() and "build first" not in err.getvalue()
 
 
 def test_run_checks_passes_on_a_build_of_the_good_fixture(tmp_path):
