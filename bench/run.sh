@@ -9,6 +9,7 @@
 #        ENGINES="ours-off ours-on granian-off granian-on virtuoso oxigraph plain rdflib" (default: all).
 # Needs: wrk (apt-get install wrk); the project's .venv; Oxigraph's server and rdflib-endpoint are pip-installed
 # into their own venvs under $WORK, granian with pip --target into $WORK/granian-lib (unless the .venv has it); Virtuoso is unpacked from Debian's .debs by tests/engines.py (apt-get download).
+# wrk waits 10 s for an answer (rdflib-endpoint takes ~2 s for join: the default 2 s would count it failed).
 # Each result line: BENCH engine query http=<status of one curl> rows=<result rows> rps= p50= p95= p99= (ms)
 # non2xx= errors= requests= load=<1-minute load average after the run>.
 set -euo pipefail
@@ -43,7 +44,7 @@ bench() {  # bench LABEL URL [EXTRA query-string parameters, e.g. &default-graph
     code=$(curl -s -o "$WORK/answer.json" -w '%{http_code}' -H 'Accept: application/sparql-results+json' "$target")
     rows=$("$py" -c "import json,sys; print(len(json.load(open(sys.argv[1]))['results']['bindings']))" \
            "$WORK/answer.json" 2>/dev/null || echo '?')
-    line=$(wrk -t2 -c8 -d"${DUR}s" --latency -s "$here/report.lua" -H 'Accept: application/sparql-results+json' \
+    line=$(wrk -t2 -c8 -d"${DUR}s" --timeout 10s --latency -s "$here/report.lua" -H 'Accept: application/sparql-results+json' \
            "$target" 2>&1 | grep '^RESULT' || true)
     echo "BENCH $label $name http=$code rows=$rows ${line#RESULT } load=$(cut -d' ' -f1 /proc/loadavg)"
   done
