@@ -14,7 +14,9 @@ that the Flask path gave to the very same request on the very same build:
   hit``; both carry an ``ETag``, and a matching ``If-None-Match`` gets 304.
 - a hit is counted in /-/metrics and written to the access log like a Flask cache hit (server.observability).
 
-A hit skips the per-client slot, as a Flask cache hit does: it runs no evaluation.
+A hit skips the per-client slot, as a Flask cache hit does: it runs no evaluation. A header that must differ
+between two identical requests (a request id, a timestamp) cannot be added to /sparql answers by a Flask hook: the
+replay would repeat the first one's; add it here, in _replay, instead.
 """
 from __future__ import annotations
 
