@@ -9,6 +9,13 @@ The header format is documented in docs/queries.md. In short::
     #+ params:
     #+   - objective (objective-number, default 6): The GCM objective, 1 to 23.
     #+   - country (country-code, optional): ISO 3166 alpha-3 code; every country when omitted.
+    #+ page: 100
+
+``page`` marks a listing query whose answer grows with the corpus: it is answered one page at a time, ``page``
+rows by default (the documented page size), and takes two more parameters, ``limit`` (rows per page, at most
+MAX_PAGE) and ``offset`` (rows skipped), which ``NamedQuery.prepare`` turns into ``LIMIT``/``OFFSET`` after the
+query's own ``ORDER BY`` (which must order the rows totally, so that pages never overlap). ``NamedQuery.text`` and
+``NamedQuery.bind`` stay the whole, unpaged query; ``prepare`` is the paged one, and says which page it is.
 
 A parameter is a SPARQL variable of the same name. It is bound with pyoxigraph ``substitutions`` (never by
 editing the query text); pyoxigraph 0.5 accepts a substitution only for a variable of the SELECT projection, so
@@ -197,6 +204,39 @@ class NamedQuery:
     params: tuple[Param, ...]
     text: str  # the whole file, header included (the header is SPARQL comments)
     path: Path = field(compare=False, default=None)
+    page_size: int | None = None  # '#+ page: N': answered N rows at a time unless asked otherwise
+
+    @property
+    def paginated(self) -> bool:
+        return self.page_size is not None
+
+    @property
+    def page_params(self) -> tuple[Param, ...]:
+        """The two paging parameters of a paginated query (none otherwise); not SPARQL variables."""
+        if not self.paginated:
+            return ()
+        return (Param("limit", "integer", str(self.page_size),
+                      help=f"Rows per page, 1 to {MAX_PAGE} (default {self.page_size}); the rows are in a fixed order."),
+                Param("offset", "integer", "0", help="Rows to skip: 0 for the first page, then the previous offset "
+                                                     "plus the page size."))
+
+    @property
+    def all_params(self) -> tuple[Param, ...]:
+        """What a form or a command line offers: the query's parameters, then the paging ones."""
+        return self.params + self.page_params
+
+    def prepare(self, params: dict[str, str] | None = None, base: str | None = None) -> "Prepared":
+        """The text to run, its substitutions and the page: paging parameters become LIMIT/OFFSET; the others are
+        bound as by ``bind``. A query without '#+ page:' is run whole."""
+        given = dict(params or {})
+        if not self.paginated:
+            return Prepared(self, self.text, self.bind(given, base), None, 0)
+        paging = {p.name: given.pop(p.name, None) for p in self.page_params}
+        limit = self.page_size if paging["limit"] in (None, "") else _page_number(paging["limit"], "limit", 1,
+                                                                                    MAX_PAGE)
+        offset = 0 if paging["offset"] in (None, "") else _page_number(paging["offset"], "offset", 0, None)
+        text = f"{self.text.rstrip()}\nLIMIT {limit} OFFSET {offset}\n"
+        return Prepared(self, text, self.bind(given, base), limit, offset)
 
     @property
     def summary(self) -> str:
@@ -234,6 +274,38 @@ class NamedQuery:
         return subs
 
 
+def _page_number(value, name: str, lo: int, hi: int | None) -> int:
+    try:
+        return int(_integer(str(value), lo, hi, f"an integer from {lo}" + (f" to {hi}" if hi else "")).value)
+    except ValueError as exc:
+        raise ParamError(f"parameter {name!r}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A named query ready to run: text (with LIMIT/OFFSET for a page), substitutions, and the page asked for."""
+    query: NamedQuery
+    text: str
+    substitutions: dict
+    limit: int | None  # None: the whole answer
+    offset: int = 0
+
+    def full(self, shown: int) -> bool:
+        """Whether a page of *shown* rows may have a next one (it is full)."""
+        return self.limit is not None and shown >= self.limit
+
+    def describe(self, shown: int) -> str:
+        """How a client announces the page: never a silent truncation."""
+        if self.limit is None:
+            return ""
+        first, last = self.offset + 1, self.offset + shown
+        where = f"rows {first}-{last}" if shown else f"no rows after row {self.offset}"
+        more = self.full(shown)
+        nxt = (f"the page is full, more may follow: next page -p offset={self.offset + self.limit}" + (f" -p limit={self.limit}"
+               if self.limit != self.query.page_size else "")) if more else "last page"
+        return f"page of {self.limit} ({where}); {nxt}"
+
+
 # --- parsing ---------------------------------------------------------------------------------------------------
 _HEADER_LINE = re.compile(r"^#\+(?: (?P<rest>.*))?$")
 _KEY = re.compile(r"^(?P<key>[a-z]+):\s*(?P<value>.*)$")
@@ -242,7 +314,8 @@ _PARAM = re.compile(
     r"(?:,\s*(?:(?P<status>optional|required)|default\s+(?:\"(?P<qdefault>[^\"]*)\"|(?P<default>[^)\"]*?))))?\s*\)"
     r"\s*:\s*(?P<help>.*)$"
 )
-_KEYS = ("summary", "description", "tags", "params")
+_KEYS = ("summary", "description", "tags", "params", "page")
+MAX_PAGE = 1000  # the largest page a client may ask for
 
 
 def parse(text: str, name: str = "<query>", path: Path | None = None) -> NamedQuery:
@@ -284,10 +357,43 @@ def parse(text: str, name: str = "<query>", path: Path | None = None) -> NamedQu
     )
     tags = tuple(t.strip() for t in " ".join(fields.get("tags", [])).replace(",", " ").split() if t.strip())
     params = _parse_params(fields.get("params", []), name)
+    page_size = _parse_page(fields.get("page"), name)
+    if page_size is not None and any(p.name in ("limit", "offset") for p in params):
+        raise CatalogError(f"{name}.rq: 'limit' and 'offset' are the paging parameters of '#+ page:'; rename the "
+                           "query's own")
     query = NamedQuery(name=name, title=summary, description=description, tags=tags, params=params, text=text,
-                       path=path)
+                       path=path, page_size=page_size)
     _check_projection(query)
+    if page_size is not None:
+        _check_pageable(query)
     return query
+
+
+def _parse_page(lines: list[str] | None, name: str) -> int | None:
+    if lines is None:
+        return None
+    value = " ".join(lines).strip()
+    if not re.fullmatch(r"\d+", value) or not 1 <= int(value) <= MAX_PAGE:
+        raise CatalogError(f"{name}.rq: '#+ page:' is the default page size, 1 to {MAX_PAGE}; got {value!r}")
+    return int(value)
+
+
+def _check_pageable(query: NamedQuery) -> None:
+    """Pages need a fixed order and the last word on LIMIT/OFFSET: an outer ORDER BY, and no LIMIT/OFFSET after it."""
+    body = _strip_comments_and_strings(query.text)
+    depth, last_close = 0, -1
+    for i, c in enumerate(body):
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                last_close = i
+    tail = body[last_close + 1:]
+    if not re.search(r"\bORDER\s+BY\b", tail, re.I):
+        raise CatalogError(f"{query.name}.rq: a paginated query ends with an ORDER BY that orders its rows totally")
+    if re.search(r"\b(LIMIT|OFFSET)\b", tail, re.I):
+        raise CatalogError(f"{query.name}.rq: a paginated query has no LIMIT/OFFSET of its own ('#+ page:' adds them)")
 
 
 def _parse_params(lines: list[str], name: str) -> tuple[Param, ...]:

@@ -44,9 +44,10 @@ def run_query_command(config, args, out=None, err=None) -> int:
         params = parse_param_args(getattr(args, "param", None) or [])
         build = current_build(config.instance_dir)
         base = build.meta.get("base_iri") or config.base_iri
+        prepared = None
         if name:
-            query = catalog.get(name)
-            text, substitutions = query.text, query.bind(params, base=base)
+            prepared = catalog.get(name).prepare(params, base=base)  # a paginated query: one page (LIMIT/OFFSET)
+            text, substitutions = prepared.text, prepared.substitutions
         else:
             if params:
                 raise UsageError("parameters (-p) apply to named queries; write the values into --sparql TEXT")
@@ -59,11 +60,19 @@ def run_query_command(config, args, out=None, err=None) -> int:
                                   use_default_graph_as_union=not has_default_graph(store))
         except SyntaxError as exc:
             raise UsageError(f"SPARQL syntax error{' in ' + name + '.rq' if name else ''}: {exc}") from exc
-        rows = write_results(results, fmt, out, base)
+        if prepared is not None and prepared.limit is not None and fmt != "table" \
+                and isinstance(results, ox.QuerySolutions):
+            data = results.serialize(format=_RESULT_FORMATS[fmt])
+            rows = _count_rows(data, fmt)  # to announce the page
+            _write_bytes(data, out)
+        else:
+            rows = write_results(results, fmt, out, base)
         elapsed = (time.perf_counter() - started) * 1000
         if fmt == "table" and rows is not None:
             note = f"{rows} row{'s' if rows != 1 else ''} ({elapsed:.0f} ms)"
             print(f"{note}; <…> IRIs are relative to {base}", file=err)
+        if prepared is not None and prepared.limit is not None:  # never a silent truncation, in any format
+            print(f"{name}: {prepared.describe(rows or 0)}", file=err)
         return 0
     except (StoreNotBuilt, StoreCorrupt) as exc:
         print(f"gcmkg query: {exc}", file=err)
@@ -89,15 +98,18 @@ def describe(query: NamedQuery) -> dict:
         "description": query.description,
         "tags": list(query.tags),
         "params": [{"name": p.name, "type": p.type, "default": p.default, "required": p.required, "help": p.help}
-                   for p in query.params],
+                   for p in query.all_params],
+        "page_size": query.page_size,
     }
 
 
 def usage(query: NamedQuery) -> str:
     lines = [f"usage: gcmkg query {query.name}" + "".join(
-        f" {'' if p.required else '['}-p {p.name}=…{'' if p.required else ']'}" for p in query.params)]
-    for p in query.params:
+        f" {'' if p.required else '['}-p {p.name}=…{'' if p.required else ']'}" for p in query.all_params)]
+    for p in query.all_params:
         lines.append(f"  {p.describe()}: {p.help}")
+    if query.paginated:
+        lines.append(f"  answered {query.page_size} rows at a time, in a fixed order")
     return "\n".join(lines)
 
 
@@ -113,9 +125,11 @@ def list_catalog(catalog: Catalog, fmt: str, out) -> None:
         writer = csv.writer(out, delimiter=sep, lineterminator="\n")
         writer.writerow(["name", "title", "tags", "params"])
         for q in catalog:
-            writer.writerow([q.name, q.title, " ".join(q.tags), " ".join(p.describe() for p in q.params)])
+            writer.writerow([q.name, q.title, " ".join(q.tags), " ".join(p.describe() for p in q.all_params)])
         return
-    rows = [[q.name, q.title, ", ".join(p.describe() for p in q.params)] for q in catalog]
+    rows = [[q.name, q.title, ", ".join([p.describe() for p in q.params]
+                                        + ([f"pages of {q.page_size} (limit, offset)"] if q.paginated else []))]
+            for q in catalog]
     _table(["query", "summary", "parameters"], rows, out, wide_last=True)
     out.write(f"\n{len(rows)} named queries; run one with `gcmkg query NAME -p name=value`\n")
 
@@ -145,6 +159,15 @@ def write_results(results, fmt: str, out, base: str) -> int | None:
     rows = [[compact(solution[name], base) for name in names] for solution in results]
     _table(names, rows, out)
     return len(rows)
+
+
+def _count_rows(data: bytes, fmt: str) -> int:
+    if fmt == "csv":  # pyoxigraph does not read CSV results back (lossy); fields may hold quoted line breaks
+        import csv
+        import io
+
+        return max(0, sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8")))) - 1)
+    return sum(1 for _ in ox.parse_query_results(data, format=_RESULT_FORMATS[fmt]))
 
 
 def _write_bytes(data: bytes, out) -> None:
