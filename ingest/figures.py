@@ -37,10 +37,19 @@ MEASURES: tuple[tuple[str, str, str], ...] = (
     ("migrant-stock", "international migrants", r"immigrants?|international\s+migrants?|migrants?\b"),
     ("trafficking", "people in modern slavery or trafficked", r"modern\s+slavery|traffick"),
     ("participants", "participants", r"stakeholders?|participants?|representatives?|attendees?|people\s+attended"),
+    ("students", "international students", r"students?|studying"),
     ("countries", "countries", r"countries|member\s+States"),
     ("population", "population", r"population|people"),
 )
 _MEASURE_RX = [(k, l, re.compile(rx, re.I)) for k, l, rx in MEASURES]
+# Counted only when the noun follows the number ('195 countries'): 'over 1 million were from other countries'
+# counts students, not countries.
+_ADJACENT_ONLY = {"countries"}
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_DATE_AFTER = re.compile(rf"\s*(?:{_MONTHS})\b")
+_DATE_BEFORE = re.compile(rf"\b{_MONTHS}\s*$")
+# '53.1 and 46.9 per cent': the first number shares the second's unit
+_SHARED_PCT = re.compile(rf"\s*(?:and|or|to|-|–)\s*(?:{_NUMBER})\s*(?:per\s*cent\b|percent\b|%)", re.I)
 
 
 @dataclass(frozen=True)
@@ -66,27 +75,38 @@ def _is_year(m: re.Match) -> bool:
             is not None)
 
 
-def _measure(text: str, start: int, end: int, percent: bool, currency: bool) -> tuple[str, str]:
+def _next_words(text: str, n: int = 4) -> str:
+    """The first n words of text (what a number counts is named right after it: '90 civil society stakeholders')."""
+    m = re.match(r"\s*(?:\S+\s*){0,%d}" % n, text)
+    return m.group(0) if m else ""
+
+
+def _measure(text: str, start: int, end: int, percent: bool, currency: bool, bare: bool) -> tuple[str, str]:
     after = text[end : end + 60]
     before = text[max(0, start - 80) : start]
-    # '71 per cent of whom' refers back; '$714 billion' may name its measure anywhere in the sentence
-    windows = (before, after) if percent else (after, before, text) if currency else (after, before)
+    adjacent, first_two = _next_words(after), _next_words(after, 2)
+    # '71 per cent of whom' refers back; '$714 billion' may name its measure anywhere in the sentence; a bare
+    # number ('326', not '326 million' or '32 per cent') counts only what is named right after it
+    windows = ((adjacent,) if bare else (before, after) if percent else (after, before, text) if currency
+               else (after, before))
     for window in windows:
         for key, label, rx in _MEASURE_RX:
+            if key in _ADJACENT_ONLY and (window is before or window is text or not rx.search(first_two)):
+                continue
             if rx.search(window):
                 return key, label
     return "", ""
 
 
-def _unit(m: re.Match, measure: str) -> str:
-    if m.group("pct"):
+def _unit(m: re.Match, measure: str, percent: bool) -> str:
+    if percent:
         return "percent"
     if m.group("cur"):
         return "USD"
     if measure == "countries":
         return "countries"
     if measure in ("migrant-workers", "refugees", "emigrants", "migrant-stock", "participants", "population",
-                   "trafficking"):
+                   "trafficking", "students"):
         return "persons"
     return "number"
 
@@ -106,10 +126,17 @@ def find_figures(sentence: str) -> list[Figure]:
         if re.search(r"(?:objectives?|paragraphs?|para\.?|goals?|targets?|resolution|No\.|figure|table|annex|chapter|article)\s*$",
                      prev, re.I) or re.match(r"\s*/\d", sentence[m.end() :]) or re.match(r"[./]\d", sentence[m.end():]):
             continue
-        if not (m.group("cur") or m.group("mult") or m.group("pct")) and _to_decimal(m.group("num")) < 2:
-            continue
-        measure, label = _measure(sentence, m.start(), m.end(), bool(m.group("pct")), bool(m.group("cur")))
-        if not measure and not m.group("pct"):
+        if m.start() > 0 and (sentence[m.start() - 1].isalnum() or sentence[m.start() - 1] in "-–/_"):
+            continue  # part of a name or code: 'COVID-19', '2018/19', 'A/75/1'
+        rest = sentence[m.end():]
+        percent = bool(m.group("pct")) or (not m.group("cur") and not m.group("mult")
+                                           and _SHARED_PCT.match(rest) is not None)
+        bare = not (m.group("cur") or m.group("mult") or percent)
+        if bare and (_to_decimal(m.group("num")) < 2 or _DATE_AFTER.match(rest)
+                     or _DATE_BEFORE.search(sentence[: m.start()])):
+            continue  # '1', a day of the month ('19 December 2018', 'April 3')
+        measure, label = _measure(sentence, m.start(), m.end(), percent, bool(m.group("cur")), bare)
+        if not measure and not percent:
             continue  # a bare number with nothing counted is not a fact worth stating
         value = _to_decimal(m.group("num")) * _MULT.get((m.group("mult") or "").lower(), Decimal(1))
         year = default_year
@@ -121,5 +148,6 @@ def find_figures(sentence: str) -> list[Figure]:
                 year = int(between.group(2))
         qual = " ".join((m.group("qual") or "").lower().split())
         value = Decimal(format(value.normalize(), "f"))
-        out.append(Figure(m.start(), m.end(), m.group(0).strip(), value, _unit(m, measure), measure, label, qual, year))
+        out.append(Figure(m.start(), m.end(), m.group(0).strip(), value, _unit(m, measure, percent), measure, label,
+                          qual, year))
     return out
