@@ -25,6 +25,7 @@ from ontology.settings import Config, PROJECT_ROOT
 from ontology.vocab import ONTOLOGY_IRI
 from ingest.report import summary_lines, write_report
 from ingest.sources import BuildContext, Source, provenance_triples
+from ingest.summary import SUMMARY_GRAPH, summary_source, summary_triples
 from queries.store import Build, dataset_statistics
 
 # What decides whether a build is stale: the data and the code that turns it into triples.
@@ -165,6 +166,14 @@ def build(config: Config, sources: list[Source] | None = None, log=print) -> Pat
         # there once), so queries without GRAPH see each fact once; GRAPH ?g still tells who says it.
         merged = {t for r in results for t in r.triples}
         store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in merged)
+        del merged
+        # corpus-wide counts, aggregated once here from the loaded data (ingest/summary.py) into graph/summary
+        summary_started = time.perf_counter()
+        summary = summary_triples(store, ctx.minter, [r.graph for r in results if r.source.name.startswith("doc-")])
+        summary_graph = ctx.minter.graph(SUMMARY_GRAPH)
+        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in summary
+                          for g in (summary_graph, ox.DefaultGraph()))
+        results.append(GraphResult(summary_source(), summary_graph, summary, time.perf_counter() - summary_started))
         store.optimize()
         stats = dataset_statistics(store, union=False)  # the default graph is the stored merge
         report = write_report(store, tmp)
