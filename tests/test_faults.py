@@ -281,9 +281,12 @@ def _damage(build: Path, how: str) -> None:
         with open(ssts[0], "r+b") as f:
             f.truncate(ssts[0].stat().st_size // 2)
     elif how == "garbled sst":  # same size: only a read finds it (block checksums)
-        with open(ssts[0], "r+b") as f:
-            f.seek(ssts[0].stat().st_size // 3)
-            f.write(b"\x5a" * 4096)
+        # every table file: a full scan reads one index ordering of the quads (pyoxigraph keeps several, each in
+        # its own files), so damage in one file of an unread ordering would go unseen
+        for sst in ssts:
+            with open(sst, "r+b") as f:
+                f.seek(sst.stat().st_size // 3)
+                f.write(b"\x5a" * min(4096, sst.stat().st_size // 3))
     elif how == "no CURRENT":
         (store / "CURRENT").unlink()
     elif how == "no MANIFEST":
