@@ -28,12 +28,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address `gcmkg serve` binds."),
     Setting("port", 8080, "Port `gcmkg serve` binds."),
     Setting("workers", 2, "Worker processes of `gcmkg serve`."),
+    Setting("http_server", "gunicorn", "HTTP server of `gcmkg serve`: gunicorn (pre-fork, gthread) or granian (Rust; 3x gunicorn's throughput on cached answers, docs/benchmark.md)."),
     Setting("query_timeout", 10.0, "Seconds a SPARQL query may run before it is stopped."),
     Setting("max_query_length", 65536, "Longest accepted query text, in bytes."),
     Setting("max_results", 100000, "Most rows or triples returned by one query; more is an error, never a silent cut."),
     Setting("service_allowlist", "", "Space-separated SPARQL endpoint IRIs that SERVICE may call (empty: none)."),
     Setting("threads", 4, "Request threads per worker process of `gcmkg serve` (gunicorn gthread)."),
     Setting("evaluators", 2, "Query evaluator processes per worker, each with an in-memory copy of the build."),
+    Setting("catalog_evaluators", 1, "Evaluator processes per worker kept for the named queries (/queries), apart from /sparql's."),
     Setting("client_concurrency", 4, "Queries one client address may have running at once; more get 429 (0: no limit)."),
     Setting("max_result_bytes", 134217728, "Largest serialized result, in bytes; more is an error, never a silent cut."),
     Setting("cache", True, "Cache query responses per build (builds are immutable, so entries never go stale)."),
@@ -75,6 +77,8 @@ class Config:
     dumps: bool = True
     store_url: str = ""
     store_refresh: float = 5.0
+    http_server: str = "gunicorn"
+    catalog_evaluators: int = 1
 
     @property
     def current_store(self) -> Path:

@@ -6,8 +6,9 @@
   link to the entity pages. A bad parameter is a 400 naming the parameter and what it expects.
 - ``/queries/<name>.rq``: the file itself (application/sparql-query).
 
-Named queries run exactly as queries sent to /sparql do (server.sparql.evaluate): in the evaluator processes,
-killed at the time limit, with the result-size limits and the per-client slots (or on the remote store). Their
+Named queries run exactly as queries sent to /sparql do (server.sparql.evaluate): in evaluator processes killed at
+the time limit, with the result-size limits and the per-client slots (or on the remote store) — their own pool of
+evaluators (setting catalog_evaluators), so that ad-hoc queries running to the limit never starve them. Their
 parameters are checked and typed by queries.catalog, then bound with a VALUES block opening each WHERE group
 (server.remote.inline_values: the bindings pyoxigraph's substitutions give, which tests check query by query).
 The HTML table is rendered from the evaluator's SPARQL JSON, parsed back with pyoxigraph.
@@ -190,7 +191,7 @@ def _run(q: NamedQuery, given: dict) -> Response:
     fmt = _BY_MEDIA["application/sparql-results+json" if media == _HTML else media]
     started = time.perf_counter()
     try:
-        answer = sparql.evaluate(snap, text, fmt.name)
+        answer = sparql.evaluate(snap, text, fmt.name, pool="catalog")
     except sparql.ProtocolError as exc:  # stopped at the time limit (503), too large (422), 429, store errors
         raise _Refusal(exc.status, f"the named query {q.name}: {exc.message}", exc.headers) from exc
     if media == _HTML:

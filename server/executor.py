@@ -236,22 +236,29 @@ _pools: dict[int, Pool] = {}
 _pools_lock = threading.Lock()
 
 
-def pool(size: int) -> Pool:
-    """The pool of this process (a forked gunicorn worker gets its own, never its parent's)."""
-    pid = os.getpid()
+def pool(size: int, name: str = "queries") -> Pool:
+    """The pool *name* of this process (a forked worker gets its own, never its parent's). "queries" serves /sparql;
+    "catalog" serves the named queries, so that runaway ad-hoc queries holding every "queries" evaluator until the
+    time limit never keep a page's named query waiting."""
+    key = (os.getpid(), name)
     with _pools_lock:
-        p = _pools.get(pid)
+        p = _pools.get(key)
         if p is None:
-            p = _pools[pid] = Pool(size)
+            p = _pools[key] = Pool(size)
         elif p.size < size:
             p.size = size
         return p
 
 
+def pools() -> list[Pool]:
+    """Every pool of this process."""
+    with _pools_lock:
+        return [p for (pid, _), p in _pools.items() if pid == os.getpid()]
+
+
 @atexit.register
 def _close_pools() -> None:
-    p = _pools.get(os.getpid())
-    if p is not None:
+    for p in pools():
         p.close()
 
 

@@ -5,7 +5,7 @@ A rebuild needs no restart: every request checks the ``current`` link (server.st
 build on their next request (idle ones are told to load it in the background), requests in flight finish on the
 build they started with. Nothing is dropped. With ``--no-watch`` each worker keeps the build it opened first.
 
-The HTTP server is gunicorn (gthread) unless ``GCMKG_HTTP_SERVER=granian`` and the granian package is installed:
+The HTTP server is gunicorn (gthread) unless the setting ``http_server`` (``GCMKG_HTTP_SERVER``) says granian:
 Granian (Rust HTTP/1.1, WSGI workers forked from the same master, each with the same evaluators) answers cache hits
 about 3x faster than gunicorn's Python HTTP handling (docs/benchmark.md). Everything above holds under both: build
 pickup is per request, the per-client limit is a lock file, evaluators are killable processes of each worker.
@@ -17,8 +17,6 @@ import os
 from gunicorn.app.base import BaseApplication
 
 from ontology.settings import Config
-
-HTTP_SERVER_ENV = "GCMKG_HTTP_SERVER"  # gunicorn (default) or granian; to be declared in ontology.settings
 
 
 class _Gunicorn(BaseApplication):
@@ -48,6 +46,7 @@ def _warm(app, config: Config) -> None:
     if snap.remote is not None:  # a remote store evaluates the queries: no evaluator processes
         return
     executor.pool(max(1, config.evaluators)).warm(snap.key, snap.evaluator_spec(), start=True)
+    executor.pool(max(1, config.catalog_evaluators), "catalog").warm(snap.key, snap.evaluator_spec(), start=True)
 
 
 def _warm_worker(app, config: Config):
@@ -60,19 +59,12 @@ def _warm_worker(app, config: Config):
     return post_worker_init
 
 
-def http_server() -> str:
-    """'granian' when asked for and installed, else 'gunicorn'."""
-    if os.environ.get(HTTP_SERVER_ENV, "gunicorn").strip().lower() != "granian":
-        return "gunicorn"
-    try:
-        import granian  # noqa: F401
-    except ImportError:
-        import sys
-
-        print(f"gcmkg serve: {HTTP_SERVER_ENV}=granian but granian is not installed (pip install granian); "
-              "serving with gunicorn", file=sys.stderr)
-        return "gunicorn"
-    return "granian"
+def http_server(config: Config) -> str:
+    """The setting http_server: 'gunicorn' or 'granian' (anything else is refused, not guessed)."""
+    kind = config.http_server.strip().lower()
+    if kind not in ("gunicorn", "granian"):
+        raise ValueError(f"http_server is 'gunicorn' or 'granian', not {config.http_server!r}")
+    return kind
 
 
 def _serve_granian(app, config: Config) -> None:
@@ -171,7 +163,11 @@ def serve(config: Config, reload_on_rebuild: bool = True) -> int:
 
     observability.prepare_shared_folder()  # before the app and the workers: /-/metrics adds up every worker
     app = create_app(config, follow_builds=reload_on_rebuild)
-    kind = http_server()
+    try:
+        kind = http_server(config)
+    except ValueError as exc:
+        print(f"gcmkg serve: {exc}", file=sys.stderr)
+        return 1
     print(f"serving the GCM Knowledge Graph on http://{config.host}:{config.port}/ (SPARQL at /sparql, {kind})",
           flush=True)
     if kind == "granian":

@@ -6,6 +6,7 @@ Every refusal is a 4xx/5xx text/plain answer with the reason; docs/endpoint.md l
 """
 from __future__ import annotations
 
+import contextlib
 import hmac
 from dataclasses import dataclass, field
 
@@ -211,8 +212,10 @@ def _snapshot():
         raise ProtocolError(503, str(exc), {"Retry-After": "30"}) from exc
 
 
-def _pool() -> executor.Pool:
+def _pool(name: str = "queries") -> executor.Pool:
     config = _config()
+    if name == "catalog":
+        return executor.pool(max(1, config.catalog_evaluators), "catalog")
     return executor.pool(max(1, config.evaluators))
 
 
@@ -226,7 +229,8 @@ def _follow_build(snap) -> None:
         previous = _last_key.get(app_id)
         _last_key[app_id] = snap.key
         if previous is not None:
-            _pool().warm(snap.key, snap.evaluator_spec())
+            for p in executor.pools():
+                p.warm(snap.key, snap.evaluator_spec())
 
 
 def _query(op: Operation, forced: str | None) -> Response:
@@ -260,10 +264,13 @@ def _query(op: Operation, forced: str | None) -> Response:
 
 def evaluate(snap, text: str, results_format: str | None, graph_format: str | None = None,
              default_graphs: list[str] = (), named_graphs: list[str] = (), base: str | None = None,
-             query_dataset: bool = False) -> executor.Answer:
+             query_dataset: bool = False, pool: str = "queries") -> executor.Answer:
     """Evaluate a query with every limit of the endpoint: in an evaluator process that is killed at the time
     limit (or by the remote store), result-size limits, the client's concurrency slot. Raises ProtocolError.
-    The named queries (server.catalog) come through here too."""
+    The named queries (server.catalog, pool="catalog") come through here too, on their own evaluators and
+    without a client slot: vetted and fast, they are what the pages link to, and stay available to a client
+    whose ad-hoc queries are at its limit."""
+    slot = pool != "catalog"
     config = _config()
     job = {
         "query": text, "default_graphs": list(default_graphs), "named_graphs": list(named_graphs), "base": base,
@@ -272,15 +279,18 @@ def evaluate(snap, text: str, results_format: str | None, graph_format: str | No
         "max_results": config.max_results, "max_bytes": config.max_result_bytes,
     }
     if snap.remote is not None:  # a remote store (server.remote): no evaluator processes, same limits and formats
-        return _evaluate(lambda: remote.run_query(snap, job, config.query_timeout))
+        return _evaluate(lambda: remote.run_query(snap, job, config.query_timeout), slot)
     _follow_build(snap)
-    return _evaluate(lambda: executor.run_query(_pool(), snap.key, snap.evaluator_spec(), job, config.query_timeout))
+    return _evaluate(lambda: executor.run_query(_pool(pool), snap.key, snap.evaluator_spec(), job,
+                                                config.query_timeout), slot)
 
 
-def _evaluate(run):
+def _evaluate(run, slot: bool = True):
+    """run() under the client's concurrency slot (unless slot=False) and the query timer; errors as ProtocolError."""
     slots = current_app.extensions["gcmkg_slots"]
     try:
-        with slots.hold(request.remote_addr or "unknown"), observability.timed_query():
+        with slots.hold(request.remote_addr or "unknown") if slot else contextlib.nullcontext(), \
+                observability.timed_query():
             return run()
     except TooManyRequests as exc:
         raise ProtocolError(429, str(exc), {"Retry-After": "2"}) from exc

@@ -27,8 +27,7 @@ def _app(built_config, **overrides):
 
 
 def _evaluator_pids() -> set[int]:
-    p = executor._pools.get(os.getpid())
-    return {ev.proc.pid for ev in (p._all if p else ()) if isinstance(ev, executor._Evaluator)}
+    return {ev.proc.pid for p in executor.pools() for ev in p._all if isinstance(ev, executor._Evaluator)}
 
 
 def test_a_runaway_query_is_stopped_at_the_limit_and_its_process_killed(built_config):
