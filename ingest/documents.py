@@ -209,6 +209,12 @@ _TYPE_CUES = (  # lead-in words that type the items that follow; order matters (
     ("Conclusion", re.compile(r"\bconclu(?:ded|sions?)\b", re.I)),
 )
 _LEAD_IN = re.compile(r"(?:following|as follows|below|:\s*$)", re.I)
+# a sentence giving a practice as an example (a footnote number may be glued in front: 'organizations.39 Examples')
+_EXAMPLE_CUE = re.compile(r"^\W*\d*\s*(?:(?P<named>Examples? (?:include|includes|are|of (?:this|such))|An example (?:is|of))|"
+                          r"For (?:example|instance)\b)", re.I)
+_IN_COUNTRY = re.compile(r"^\W*\d*\s*(?:For (?:example|instance),\s*)?In [A-Z][\w\-]*(?: [A-Z][\w\-]*){0,4},")
+_DID = re.compile(r"\b(?:launched|established|adopted|introduced|implemented|developed|set up|created|enacted|"
+                  r"signed|extended|granted|allowed|provided|expanded|piloted|opened)\b", re.I)
 _MEETING_WORDS = r"(?:Meeting|Review|Forum|Conference|Consultations?|Dialogue|Summit|Workshop|Briefing|Session)"
 _NAMED_MEETING = re.compile(  # 'Asia-Pacific Regional Review of Implementation of the Global Compact for ...'
     rf"\b(?P<name>(?:[A-Z][\w’'\-]*(?:[ \t]+(?:of|for|on|the|and|in|to)\b)*[ \t]+){{1,14}}{_MEETING_WORDS}"
@@ -525,6 +531,7 @@ class _Extractor:
             self.extract_list_events(para, items, pseg)
             self.extract_statements(para, pseg, items, heading, heading_objs, current_event, p_mentions,
                                     item_mentions)
+            self.extract_practice_examples(pseg, sentences, heading_objs, current_event, p_mentions)
             self.extract_figures(pseg, sentences, items, current_event)
         for seg in self.segments:
             if seg.kind == "Footnote":
@@ -646,6 +653,22 @@ class _Extractor:
             cls = "Finding"
         if cls:
             self.add_statement(cls, pseg, heading_objs, event, None, p_mentions)
+
+    def extract_practice_examples(self, pseg: Segment, sentences: list[Segment], heading_objs, event, p_mentions):
+        """A sentence that gives a country's practice as an example ('Examples include the seventh five-year plan
+        ... of Bangladesh', 'For instance, in Thailand, the Ministry of Public Health ... launched a hotline') is a
+        good practice of its own, naming those countries, within a paragraph that may be a finding."""
+        for sseg in sentences:
+            cue = _EXAMPLE_CUE.match(sseg.text)
+            if not (cue and (cue.group("named") or _DID.search(sseg.text))
+                    or (_IN_COUNTRY.match(sseg.text) and _DID.search(sseg.text))):
+                continue  # 'Examples include X of Bangladesh' names a practice; 'For example, 1.5 million ...' must
+                #           say what was done
+            lo = sseg.clean_start - pseg.clean_start
+            hi = lo + len(sseg.text)
+            inside = [m for m in p_mentions if lo <= m.mention.start < hi]
+            if any(m.mention.kind == "country" for m in inside):
+                self.add_statement("GoodPractice", sseg, heading_objs, event, None, inside)
 
     def _principle_of(self, text: str) -> NamedNode | None:
         head = re.split(r"[.:;]", text, maxsplit=1)[0]

@@ -254,3 +254,20 @@ def test_where_a_co_organiser_is_based_is_the_country_printed_after_its_name(bui
     assert len(checked) >= 5
     for org, country in checked:
         assert (org, country) in based, (org, country)
+
+
+def test_a_countrys_practice_given_as_an_example_is_a_good_practice_naming_it(built_store):
+    """The secretariat note gives practices as examples inside findings: each such sentence is a GoodPractice of
+    its own (its paragraph stays a finding), naming the countries it names; a 'for example' that only gives
+    numbers is not a practice."""
+    assert "Examples include the seventh five-year plan" in _doc_text("Examples include the seventh")
+    rows = q(built_store, """
+        SELECT ?text (GROUP_CONCAT(?iso; separator=" ") AS ?countries) WHERE {
+          ?s a gcm:GoodPractice ; gcm:inDocument/dct:identifier "escap-gcm-2021-1" ; gcm:text ?text ;
+             gcm:mentions ?c . ?c gcm:iso3 ?iso .
+        } GROUP BY ?text""")
+    by_text = {r["text"]: set(r["countries"].split()) for r in rows}
+    plan = next(v for k, v in by_text.items() if "seventh five-year plan" in k)
+    assert plan == {"BGD", "KIR", "LKA", "TUV"}  # 'of Bangladesh and ... policies of Kiribati, Sri Lanka and Tuvalu'
+    assert any("THA" in v for k, v in by_text.items() if "hotline" in k)
+    assert not any("in a single year" in k for k in by_text)
