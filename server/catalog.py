@@ -74,7 +74,8 @@ def _describe(q: NamedQuery) -> dict:
         "description": q.description,
         "tags": list(q.tags),
         "params": [{"name": p.name, "type": p.type, "default": p.default, "required": p.required,
-                    "help": p.help, "choices": list(p.kind.choices)} for p in q.params],
+                    "help": p.help, "choices": list(p.kind.choices)} for p in q.all_params],
+        "pageSize": q.page_size,  # null: answered whole; else `limit` rows from `offset`, announced in the answer
         "url": url_for("catalog.query_page", name=q.name, _external=False),
         "rq": url_for("catalog.query_page", name=q.name + ".rq", _external=False),
         "sparql": q.text,
@@ -176,7 +177,7 @@ def _run(q: NamedQuery, given: dict) -> Response:
         raise _Refusal(503, str(exc), {"Retry-After": "30"}) from exc
     base = snap.meta.get("base_iri") or current_app.config["GCMKG"].base_iri
     try:
-        substitutions = q.bind(given, base=base)
+        prepared = q.prepare(given, base=base)  # a paginated query: LIMIT/OFFSET after its total ORDER BY
     except ParamError as exc:
         if media == _HTML:
             resp = Response(render_template("catalog/query.html", q=q, values=given, error=str(exc)),
@@ -185,7 +186,7 @@ def _run(q: NamedQuery, given: dict) -> Response:
             return resp
         raise _Refusal(400, f"{exc}\n\n{_param_help(q)}") from None
     try:
-        text = inline_values(q.text, substitutions) if substitutions else q.text
+        text = inline_values(prepared.text, prepared.substitutions) if prepared.substitutions else prepared.text
     except SyntaxError as exc:  # a catalog file that does not parse: the tests keep this from shipping
         raise _Refusal(500, f"the named query {q.name} does not parse: {exc}") from exc
     fmt = _BY_MEDIA["application/sparql-results+json" if media == _HTML else media]
@@ -199,23 +200,48 @@ def _run(q: NamedQuery, given: dict) -> Response:
         names = [v.value for v in results.variables]
         rows = [[_cell(s[n], base) for n in names] for s in results]
         elapsed = (time.perf_counter() - started) * 1000
+        page = _page(q, prepared, given, len(rows), media)
         body = render_template("catalog/results.html", q=q, values=given, names=names, rows=rows,
-                               elapsed=elapsed, build=snap.meta.get("id"))
+                               elapsed=elapsed, build=snap.meta.get("id"), page=page)
         resp = Response(body, mimetype=_HTML)
     else:
+        page = _page(q, prepared, given, answer.count, media)
         resp = Response(answer.body, mimetype=fmt.media_type)
         if fmt.media_type.startswith("text/"):
             resp.mimetype_params["charset"] = "utf-8"
+    if page:  # never a silent cut: the answer says it is a page, and where the next one is
+        resp.headers["X-GCMKG-Page"] = (f"offset={prepared.offset}; limit={prepared.limit}; rows={page['rows']}; "
+                                        f"more={'true' if page['next'] else 'false'}")
+        links = [f'<{page[rel]}>; rel="{rel}"' for rel in ("next", "prev") if page[rel]]
+        if links:
+            resp.headers["Link"] = ", ".join(links)
     resp.headers["Vary"] = "Accept"
     if snap.meta.get("id"):
         resp.headers["X-GCMKG-Build"] = str(snap.meta["id"])
     return resp
 
 
+def _page(q: NamedQuery, prepared, given: dict, rows: int, media: str) -> dict | None:
+    """Where a page of a paginated named query sits: its rows, and the URLs of the next and previous pages."""
+    if prepared.limit is None:
+        return None
+    fmt = {} if media == _HTML else {"format": next((k for k, v in _FORMAT_NAMES.items() if v == media), None)}
+    fmt = {k: v for k, v in fmt.items() if v}
+
+    def url(offset: int) -> str:
+        args = {**given, "limit": prepared.limit, "offset": offset, "run": 1, **fmt}
+        return url_for("catalog.query_page", name=q.name, **args)
+
+    more = prepared.full(rows)
+    return {"rows": rows, "first": prepared.offset + 1, "last": prepared.offset + rows, "limit": prepared.limit,
+            "next": url(prepared.offset + prepared.limit) if more else None,
+            "prev": url(max(0, prepared.offset - prepared.limit)) if prepared.offset > 0 else None}
+
+
 def _param_help(q: NamedQuery) -> str:
-    if not q.params:
+    if not q.all_params:
         return f"{q.name} takes no parameters."
-    return "Parameters of " + q.name + ":\n" + "\n".join(f"  {p.describe()}: {p.help}" for p in q.params)
+    return "Parameters of " + q.name + ":\n" + "\n".join(f"  {p.describe()}: {p.help}" for p in q.all_params)
 
 
 def _cell(term, base: str) -> dict:
