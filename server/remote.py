@@ -77,39 +77,50 @@ def query_form(text: str) -> str | None:
 
 
 def inline_values(text: str, substitutions: dict) -> str:
-    """``text`` with ``VALUES (?a ?b) { (t1 t2) }`` opening the WHERE group of the query and of each subquery: the
-    bindings of ``substitutions`` ({Variable: term}) in standard SPARQL. pyoxigraph substitutes a variable in
-    subqueries too, so the block goes into every one (in a subquery that does not use the variable it joins one
-    row and changes nothing). Raises SyntaxError when the text has no WHERE group."""
+    """``text`` with ``VALUES (?a ?b) { (t1 t2) }`` opening the WHERE group of the query and of each subquery that
+    uses those variables: the bindings of ``substitutions`` ({Variable: term}) in standard SPARQL. pyoxigraph
+    substitutes a variable in subqueries too, so each group that names it gets the block (with the variables it
+    names; a group that names none gets none: an unused VALUES in a grouped subquery trips Virtuoso). Raises
+    SyntaxError when the text has no WHERE group."""
     if not substitutions:
         return text
     try:
         tokens = tokenize(text)
     except LexError as exc:
         raise SyntaxError(f"the query cannot be analysed: {exc}") from exc
-    cuts = []
+    wanted = {v.value: t for v, t in substitutions.items()}
+    cuts: dict[int, list[str]] = {}
+    groups = 0
     for i, tok in enumerate(tokens):
         if tok.kind != "word" or tok.upper not in FORMS:
             continue
-        rest = tokens[i + 1:]
+        j = i + 1
         if tok.upper == "CONSTRUCT":  # skip the template: the group follows WHERE
-            where = next((j for j, t in enumerate(rest) if t.depth == tok.depth and t.kind == "word"
-                          and t.upper == "WHERE"), None)
-            rest = rest[where + 1:] if where is not None else []
-        at = next((j for j, t in enumerate(rest) if t.depth == tok.depth and t.text == "{"), None)
+            j = next((k for k in range(j, len(tokens)) if tokens[k].depth == tok.depth and tokens[k].kind == "word"
+                      and tokens[k].upper == "WHERE"), len(tokens))
+        at = next((k for k in range(j, len(tokens)) if tokens[k].depth == tok.depth and tokens[k].text == "{"), None)
         if at is None:
             continue
-        after = rest[at + 1] if at + 1 < len(rest) else None
-        if after is not None and after.kind == "word" and after.upper == "SELECT":
+        groups += 1
+        if at + 1 < len(tokens) and tokens[at + 1].kind == "word" and tokens[at + 1].upper == "SELECT":
             continue  # a group that is a subquery holds nothing else: the subquery gets the block itself
-        cuts.append(rest[at].start + 1)
-    if not cuts:
+        level, used = 0, set()
+        for t in tokens[at:]:
+            level += (t.text == "{") - (t.text == "}")
+            if t.kind == "var" and t.text[1:] in wanted:
+                used.add(t.text[1:])
+            if level == 0:
+                break
+        if tok.depth == 0:  # the query's own group binds every parameter, as pyoxigraph's substitution does
+            used = set(wanted)
+        if used:
+            cuts[tokens[at].start + 1] = sorted(used, key=list(wanted).index)
+    if not groups:
         raise SyntaxError("the query has no WHERE group to bind its parameters in")
-    names = " ".join(f"?{v.value}" for v in substitutions)
-    row = " ".join(_term(t) for t in substitutions.values())
-    block = f" VALUES ({names}) {{ ({row}) }} "
-    for at in sorted(set(cuts), reverse=True):
-        text = text[:at] + block + text[at:]
+    for at in sorted(cuts, reverse=True):
+        names = " ".join(f"?{n}" for n in cuts[at])
+        row = " ".join(_term(wanted[n]) for n in cuts[at])
+        text = f"{text[:at]} VALUES ({names}) {{ ({row}) }} {text[at:]}"
     return text
 
 
