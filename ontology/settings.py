@@ -28,7 +28,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address `gcmkg serve` binds."),
     Setting("port", 8080, "Port `gcmkg serve` binds."),
     Setting("workers", 2, "Worker processes of `gcmkg serve`."),
-    Setting("http_server", "gunicorn", "HTTP server of `gcmkg serve`: gunicorn (pre-fork, gthread) or granian (Rust; 3x gunicorn's throughput on cached answers, docs/benchmark.md)."),
+    Setting("http_server", "granian", "HTTP server of `gcmkg serve`: granian (Rust HTTP, WSGI workers; 4x gunicorn's throughput on cached answers, docs/benchmark.md) or gunicorn (pre-fork, gthread)."),
     Setting("query_timeout", 10.0, "Seconds a SPARQL query may run before it is stopped."),
     Setting("max_query_length", 65536, "Longest accepted query text, in bytes."),
     Setting("max_results", 100000, "Most rows or triples returned by one query; more is an error, never a silent cut."),
@@ -77,7 +77,7 @@ class Config:
     dumps: bool = True
     store_url: str = ""
     store_refresh: float = 5.0
-    http_server: str = "gunicorn"
+    http_server: str = "granian"
     catalog_evaluators: int = 1
 
     @property

@@ -1,14 +1,15 @@
-"""`gcmkg serve`: gunicorn pre-fork workers (gthread: keep-alive, several requests per worker), each with its own
-pool of evaluator processes (server.executor) that hold in-memory copies of the current build.
+"""`gcmkg serve`: granian (default) or gunicorn worker processes, each with its own pools of evaluator processes
+(server.executor) that hold in-memory copies of the current build.
 
 A rebuild needs no restart: every request checks the ``current`` link (server.storage), evaluators load the new
 build on their next request (idle ones are told to load it in the background), requests in flight finish on the
 build they started with. Nothing is dropped. With ``--no-watch`` each worker keeps the build it opened first.
 
-The HTTP server is gunicorn (gthread) unless the setting ``http_server`` (``GCMKG_HTTP_SERVER``) says granian:
-Granian (Rust HTTP/1.1, WSGI workers forked from the same master, each with the same evaluators) answers cache hits
-about 3x faster than gunicorn's Python HTTP handling (docs/benchmark.md). Everything above holds under both: build
-pickup is per request, the per-client limit is a lock file, evaluators are killable processes of each worker.
+The HTTP server is the setting ``http_server`` (``GCMKG_HTTP_SERVER``): granian (the default: Rust HTTP/1.1, WSGI
+workers forked from the same master, each with the same evaluators) answers cache hits about 4x faster than
+gunicorn's Python HTTP handling (docs/benchmark.md); gunicorn (gthread) is the other choice. Everything above holds
+under both: build pickup is per request, the per-client limit is a lock file, evaluators are killable processes of
+each worker.
 """
 from __future__ import annotations
 

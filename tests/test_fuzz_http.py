@@ -308,13 +308,16 @@ def _malformed_requests(rng: random.Random) -> list[bytes]:
 
 
 @pytest.mark.slow
-def test_fuzz_the_real_server(built_config):
-    """~85 malformed or random requests on raw sockets against `gcmkg serve`: no 5xx but the documented 503, no
-    hang, no traceback in its log, and it still answers afterwards."""
+@pytest.mark.parametrize("http_server", ["granian", "gunicorn"])
+def test_fuzz_the_real_server(built_config, http_server):
+    """~85 malformed or random requests on raw sockets against `gcmkg serve` under either HTTP server: no 5xx but
+    the documented 503, no hang, no traceback in its log, and it still answers afterwards. (The requests are sent
+    and the socket half-closed: gunicorn answers such a client, granian drops the connection without an answer,
+    so fewer of them get a status there.)"""
     from conformance.harness import http, serve
 
     rng = random.Random(8)
-    env = {"GCMKG_QUERY_TIMEOUT": str(TIME_LIMIT), "GCMKG_CLIENT_CONCURRENCY": "0"}
+    env = {"GCMKG_QUERY_TIMEOUT": str(TIME_LIMIT), "GCMKG_CLIENT_CONCURRENCY": "0", "GCMKG_HTTP_SERVER": http_server}
     with serve(built_config.instance_dir, env=env, workers=2, threads=4) as base:
         port = int(base.rsplit(":", 1)[1])
         statuses = []
@@ -326,7 +329,7 @@ def test_fuzz_the_real_server(built_config):
                 status = int(answer.split(b" ", 2)[1])
                 statuses.append(status)
                 assert status < 500 or (status == 503 and b"time limit" in answer), (raw[:120], answer[:300])
-        assert len(statuses) > 40 and any(400 <= s < 500 for s in statuses)
+        assert len(statuses) > (40 if http_server == "gunicorn" else 20) and any(400 <= s < 500 for s in statuses)
         status, _, body = http(base, "GET", "/-/ready")
         assert status == 200, body
         status, _, _ = http(base, "GET", "/sparql?query=ASK%7B%7D", headers={"Accept": "application/json"})
