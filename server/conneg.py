@@ -1,6 +1,8 @@
 """HTTP content negotiation (RFC 9110 Accept with q-values), pure functions."""
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 
 
@@ -52,7 +54,14 @@ def parse_accept(header: str | None) -> list[MediaRange]:
 
 def negotiate(header: str | None, offers: list[str]) -> str | None:
     """The offer the client prefers most: highest q of the most specific matching range; ties go to the order of
-    *offers* (the server's preference). None when nothing acceptable is offered (answer 406)."""
+    *offers* (the server's preference). None when nothing acceptable is offered (answer 406). Memoized: clients
+    send the same few Accept headers, and a request negotiates more than once."""
+    if header is not None and len(header) > 1024:  # an unusual header is computed, not remembered
+        return _negotiate(header, tuple(offers))
+    return _negotiate_memo(header, tuple(offers))
+
+
+def _negotiate(header: str | None, offers: tuple[str, ...]) -> str | None:
     ranges = parse_accept(header)
     best: tuple[float, int, int] | None = None
     chosen = None
@@ -68,3 +77,6 @@ def negotiate(header: str | None, offers: list[str]) -> str | None:
         if best is None or key > best:
             best, chosen = key, offer
     return chosen
+
+
+_negotiate_memo = functools.lru_cache(maxsize=1024)(_negotiate)

@@ -11,6 +11,8 @@
 """
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 
 from server.lexer import LexError, Token, iri_value, split_pname, tokenize
@@ -160,8 +162,16 @@ def has_dataset_clause(text: str) -> bool:
 QUERY_FORMS = {"SELECT": "results", "ASK": "results", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 
 
+# The prologue (PREFIX and BASE declarations, comments) then the query form: read without the lexer when it fits
+_PLAIN_FORM = re.compile(r"\s*(?:(?:PREFIX\s+[^\s:<>]*:\s*<[^<>\s]*>|BASE\s*<[^<>\s]*>|#[^\n\r]*)\s*)*"
+                         r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
 def query_kind(text: str) -> str | None:
     """'results' (SELECT, ASK), 'graph' (CONSTRUCT, DESCRIBE) or None when the text does not say."""
+    m = _PLAIN_FORM.match(text)
+    if m:
+        return QUERY_FORMS[m.group(1).upper()]
     try:
         tokens = tokenize(text)
     except LexError:
