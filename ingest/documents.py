@@ -587,42 +587,53 @@ class _Extractor:
     def extract_list_events(self, para, items: list[Segment], pseg: Segment):
         """'i. Ensuring that migration is ... (addressing objectives 2, 5, 6, 12 and 18), held on 28 October 2020;'
         An item naming a theme, its objectives and the date it was held is an event of the kind its lead-in (the
-        parent item, or the paragraph) names."""
+        parent item, or the paragraph) names. An item may name the meeting itself ('Two (virtual) briefings ...
+        were organized on 26 August 2020 and on 10 February 2021': one event per date; 'A final consultation on
+        2 and 4 March was planned and run by stakeholders')."""
         texts = {it.key: seg.text for it, seg in zip(para.items, items)}
+        kinds = r"\b(consultations?|meetings?|briefings?|dialogues?|workshops?|sessions?)\b"
         for record, it in zip(para.items, items):
             lead = texts.get(record.parent_key) if record.parent_key else None
             lead = lead or pseg.text.split("\n")[0]
             m = re.search(r"\b(?:held|convened|organized|organised)\s+(?:on|from|in)\s+", it.text)
-            if not m:
-                continue
-            kinds = r"\b(consultations?|meetings?|briefings?|dialogues?|workshops?|sessions?)\b"
-            kind_m = re.search(kinds, it.text[: m.start()], re.I)
-            if kind_m:
-                lead = it.text[: m.start()]
+            if m:
+                kind_m = re.search(kinds, it.text[: m.start()], re.I)
+                if kind_m:
+                    lead = it.text[: m.start()]
+                else:
+                    kind_m = re.search(kinds, lead, re.I)
             else:
-                kind_m = re.search(kinds, lead, re.I)
+                m = re.search(rf"{kinds}\s+(?:on|from)\s+(?=\d)", it.text, re.I)
+                if not m or not re.search(r"\b(?:was|were)\b", it.text[m.end():], re.I):
+                    continue
+                kind_m, lead = m, it.text[: m.end(1)]
             dates = find_dates(it.text[m.start():], self._year)
             if not dates:
                 continue
             kind = (kind_m.group(1).lower().rstrip("s") if kind_m else "meeting")
-            lead_kind = re.search(rf"\b((?:[\w\-]+\s+)?{kind})s?\b", lead, re.I)
-            kind_words = lead_kind.group(1).lower() if lead_kind else kind
-            kind_words = re.sub(r"^(?:four|three|two|five|six|the|virtual|\(virtual\))\s+", "", kind_words)
-            d = dates[0]
-            cls = GCM.Consultation if "consultation" in kind else GCM.Meeting
-            ev = self.event(kind_words, cls, key=f"{slug(kind_words)}-{d.start.isoformat()}")
-            theme = re.split(r"\s*\((?:addressing|on)\b|,\s*held\b", it.text)[0].strip(" ;,.")
-            if lead is not it.text and lead == it.text[: m.start()]:
-                ev.title = f"{kind_words.capitalize()}, {d.text}"  # the item names the meeting itself
-            elif theme and len(theme) > 8:
-                ev.title = f"{kind_words.capitalize()}: {theme}"
-            self._set_dates(ev, d.start, d.end, bool(_PLANNED.search(it.text)))
-            ev.objectives |= {o.entity for o in find_objectives(it.text, self.minter)}
-            if _ONLINE.search(lead) or _ONLINE.search(it.text):
-                ev.online = True
-            ev.sources.append(it.iri)
-            if self.title_event is not None and self.title_event is not ev and ev.part_of is None:
-                ev.part_of = self.title_event.iri
+            several = bool(kind_m and kind_m.group(1).lower().endswith("s") and len(dates) > 1)
+            names_itself = lead is not it.text and it.text.startswith(lead)
+            for d in (dates if several else dates[:1]):
+                self._list_event(it, lead, kind, d, names_itself)
+
+    def _list_event(self, it: Segment, lead: str, kind: str, d, names_itself: bool) -> None:
+        lead_kind = re.search(rf"\b((?:[\w\-]+\s+)?{kind})s?\b", lead, re.I)
+        kind_words = lead_kind.group(1).lower() if lead_kind else kind
+        kind_words = re.sub(r"^(?:four|three|two|five|six|the|a|an|virtual|\(virtual\))\s+", "", kind_words)
+        cls = GCM.Consultation if "consultation" in kind else GCM.Meeting
+        ev = self.event(kind_words, cls, key=f"{slug(kind_words)}-{d.start.isoformat()}")
+        theme = re.split(r"\s*\((?:addressing|on)\b|,\s*held\b", it.text)[0].strip(" ;,.")
+        if names_itself:
+            ev.title = f"{kind_words.capitalize()}, {d.text}"  # the item names the meeting itself
+        elif theme and len(theme) > 8:
+            ev.title = f"{kind_words.capitalize()}: {theme}"
+        self._set_dates(ev, d.start, d.end, bool(_PLANNED.search(it.text)))
+        ev.objectives |= {o.entity for o in find_objectives(it.text, self.minter)}
+        if _ONLINE.search(lead) or _ONLINE.search(it.text):
+            ev.online = True
+        ev.sources.append(it.iri)
+        if self.title_event is not None and self.title_event is not ev and ev.part_of is None:
+            ev.part_of = self.title_event.iri
 
     def extract_statements(self, para, pseg, items, heading, heading_objs, event, p_mentions, item_mentions):
         lead = pseg.text

@@ -278,3 +278,20 @@ def test_a_countrys_practice_given_as_an_example_is_a_good_practice_naming_it(bu
     assert plan == {"BGD", "KIR", "LKA", "TUV"}  # 'of Bangladesh and ... policies of Kiribati, Sri Lanka and Tuvalu'
     assert any("THA" in v for k, v in by_text.items() if "hotline" in k)
     assert not any("in a single year" in k for k in by_text)
+
+
+def test_every_briefing_and_the_final_consultation_of_the_stakeholder_summary_are_events(built_store):
+    """'(b) Two (virtual) briefings of stakeholders were organized on 26 August 2020 and on 10 February 2021 ...
+    (c) A final consultation on 2 and 4 March was planned and run by stakeholders': three events, the last with
+    planned dates (the summary is dated 26 February 2021)."""
+    text = _norm(_doc_text("Two (virtual) briefings"))
+    assert "organized on 26 August 2020 and on 10 February 2021" in text and "final consultation on 2 and 4 March" in text
+    rows = q(built_store, """
+        SELECT ?e ?start ?planned WHERE {
+          ?e a/rdfs:subClassOf* gcm:Meeting ; gcm:fromSource/gcm:inDocument/dct:identifier "ap-grr-2021-stakeholder-summary" .
+          OPTIONAL { ?e gcm:startDate ?start } OPTIONAL { ?e gcm:plannedStartDate ?planned }
+        }""")
+    held = {r["start"] for r in rows if r["start"]}
+    planned = {r["planned"] for r in rows if r["planned"]}
+    assert {"2020-08-26", "2021-02-10"} <= held
+    assert "2021-03-02" in planned
