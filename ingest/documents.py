@@ -243,6 +243,12 @@ _ROLE_PATTERNS = (
     ("facilitator", re.compile(r"\bfacilitated\s+by\s+(?:the\s+following\s+[^:]{0,120}:\s*)?", re.I)),
     ("organiser", re.compile(r"(?<!co-)(?<!co)\borgani[sz]ed\s+by\s+", re.I)),
 )
+# 'The stakeholder consultations were facilitated by the following members ...: ILO, IOM, ...': roles in a series
+_SERIES_ROLES = re.compile(r"^\W*(?:The|All(?:\s+the)?)\s+(?P<kind>(?:[\w\-]+\s+)?(?:consultation|meeting|briefing|"
+                           r"workshop|session|dialogue))s\s+(?:were|have\s+been)\s+(?:co-?organi[sz]ed|facilitated|"
+                           r"supported|organi[sz]ed)\b", re.I)
+_PROVIDING = re.compile(r"\s+with\s+(?P<who>[^,;.]+?)\s+providing\s+(?:overall\s+)?(?:guidance|support|assistance)"
+                        r"(?:\s+and\s+(?:guidance|support|assistance))?", re.I)
 _PARTICIPATION = re.compile(r"\battend\w*|\bparticipat\w*|\bjoined\b|\btook part\b", re.I)
 _ACTOR_CLASS_CUES = (  # for organisations first met in a text: the class their name says they are
     (re.compile(r"\bTrade Union|\bUnion\b|\bWorkers\b|\bLabou?r (?:Council|Federation|Congress)|\bITUC\b", re.I),
@@ -529,6 +535,7 @@ class _Extractor:
             elif heading_objs and current_event is not None and not (current_event.objectives & heading_objs):
                 current_event = None
             self.extract_list_events(para, items, pseg)
+            self.extract_series_roles(pseg, sentences)
             self.extract_statements(para, pseg, items, heading, heading_objs, current_event, p_mentions,
                                     item_mentions)
             self.extract_practice_examples(pseg, sentences, heading_objs, current_event, p_mentions)
@@ -562,6 +569,25 @@ class _Extractor:
         ev.sources.append(pseg.iri)
         self.extract_roles(ev, text, pseg)
         return ev
+
+    def extract_series_roles(self, pseg: Segment, sentences: list[Segment]) -> None:
+        """A sentence that gives the roles of every meeting of a kind ('The stakeholder consultations were
+        facilitated by ...: ILO, IOM, ...') gives them to each such meeting this document describes."""
+        for sseg in sentences:
+            m = _SERIES_ROLES.match(sseg.text)
+            if not m:
+                continue
+            prefix = slug(re.sub(r"^(?:four|three|two|five|six|virtual)\s+", "", m.group("kind").lower())) + "-"
+            text, extra = sseg.text, ""
+            # '..., UN-Women with ESCAP and OHCHR providing overall guidance and support': those two support
+            aside = _PROVIDING.search(text)
+            if aside:
+                text, extra = text[: aside.start()] + text[aside.end():], f"supported by {aside.group('who')}."
+            for key, ev in list(self.events.items()):
+                if key.startswith(prefix) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", key[len(prefix):]):
+                    self.extract_roles(ev, text, pseg)  # the paragraph is the source, as for other roles
+                    if extra:
+                        self.extract_roles(ev, extra, pseg)
 
     def extract_roles(self, ev: EventRecord, text: str, seg: Segment):
         cuts = sorted((m.start(), m.end(), role) for role, rx in _ROLE_PATTERNS for m in rx.finditer(text))

@@ -347,18 +347,21 @@ def test_consultation_on_cluster_1_was_co_organised_by_migrant_forum_asia_on_28_
             "United Nations Educational, Scientific and Cultural Organization"} <= supporters
     assert "with support from ILO and UNESCO" in para13
     assert {r["held"] for r in rows} == {"2020-10-28"}
-    assert {(r["document"], r["paragraph"]) for r in rows} == {(STAKEHOLDER_SUMMARY, "13")}
+    # stated in paragraph 13; the facilitators of every consultation in paragraph 10
+    assert {(r["document"], r["paragraph"]) for r in rows} == {(STAKEHOLDER_SUMMARY, "13"), (STAKEHOLDER_SUMMARY, "10")}
+    assert {r["role"] for r in rows if r["paragraph"] == "10"} == {"facilitator", "supporter"}
     assert {r["cluster"] for r in rows} == {"1"}
 
 
 def test_every_consultation_organiser_is_named_where_the_role_is_stated(built_store, built_config):
-    for cluster, number in ((2, 18), (3, 23), (4, 28)):
+    # each consultation's own paragraph, and paragraph 10, which names the facilitators of the whole series
+    for cluster, number in ((1, 13), (2, 18), (3, 23), (4, 28)):
         rows = run(built_store, built_config, "consultation-organisers", cluster=cluster)
         assert rows
-        para = paragraph(STAKEHOLDER_SUMMARY, number)
-        assert {r["paragraph"] for r in rows} == {str(number)}
+        assert {r["paragraph"] for r in rows} == {str(number), "10"}
         for r in rows:
-            assert named_in(built_store, r["actor"], para), (cluster, r["actorLabel"])
+            where = paragraph(STAKEHOLDER_SUMMARY, int(r["paragraph"]))
+            assert named_in(built_store, r["actor"], where), (cluster, r["actorLabel"], r["paragraph"])
 
 
 def _simple(words: str) -> str:

@@ -295,3 +295,26 @@ def test_every_briefing_and_the_final_consultation_of_the_stakeholder_summary_ar
     planned = {r["planned"] for r in rows if r["planned"]}
     assert {"2020-08-26", "2021-02-10"} <= held
     assert "2021-03-02" in planned
+
+
+def test_the_facilitators_of_the_consultation_series_are_roles_in_each_consultation(built_store):
+    """002 para 10: 'The stakeholder consultations were facilitated by the following members of the Regional United
+    Nations Network ...: ILO, IOM, OHCHR, OCHA, UNDP, UNESCO, UNICEF, UN-Women with ESCAP and OHCHR providing
+    overall guidance and support.'"""
+    text = _norm(_doc_text("were facilitated by the following members"))
+    assert "ILO, IOM, OHCHR, OCHA, UNDP, UNESCO, UNICEF, UN-Women with ESCAP and OHCHR providing overall" in text
+    rows = q(built_store, """
+        SELECT ?ev ?role ?acronym WHERE {
+          ?r a gcm:EventRole ; gcm:roleIn ?ev ; gcm:roleOf ?actor ; gcm:roleType/skos:prefLabel ?role .
+          ?actor gcm:acronym ?acronym .
+          FILTER(STRSTARTS(STR(?ev), STR(<https://w3id.org/gcmkg/id/event/stakeholder-consultation->)))
+        }""")
+    consultations = {r["ev"] for r in rows}
+    assert len(consultations) == 4
+    for ev in consultations:
+        facilitators = {r["acronym"] for r in rows if r["ev"] == ev and r["role"] == "facilitator"}
+        supporters = {r["acronym"] for r in rows if r["ev"] == ev and r["role"] == "supporter"}
+        assert {"ILO", "IOM", "OHCHR", "OCHA", "UNDP", "UNESCO", "UNICEF", "UN-Women"} <= facilitators, ev
+        assert {"ESCAP", "OHCHR"} <= supporters, ev
+    labels = {r["l"] for r in q(built_store, "SELECT ?l WHERE { ?o a/rdfs:subClassOf* gcm:Actor ; rdfs:label ?l }")}
+    assert not any("providing" in l or " with " in l for l in labels)  # no actor made of the sentence's rest
