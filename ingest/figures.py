@@ -123,7 +123,7 @@ def find_figures(sentence: str) -> list[Figure]:
         if _is_year(m):
             continue
         prev = sentence[max(0, m.start() - 12) : m.start()]
-        if re.search(r"(?:objectives?|paragraphs?|para\.?|goals?|targets?|resolution|No\.|figure|table|annex|chapter|article)\s*$",
+        if re.search(r"(?:objectives?|paragraphs?|para\.?|goals?|targets?|resolution|No\.|figure|table|annex|chapter|article|top)\s*$",
                      prev, re.I) or re.match(r"\s*/\d", sentence[m.end() :]) or re.match(r"[./]\d", sentence[m.end():]):
             continue
         if m.start() > 0 and (sentence[m.start() - 1].isalnum() or sentence[m.start() - 1] in "-–/_"):
