@@ -250,6 +250,11 @@ def pool(size: int, name: str = "queries") -> Pool:
         return p
 
 
+def pool_of(config, name: str = "queries") -> Pool:
+    """The pool *name* of this process, sized by the settings: evaluators (/sparql) or catalog_evaluators."""
+    return pool(max(1, config.catalog_evaluators if name == "catalog" else config.evaluators), name)
+
+
 def pools() -> list[Pool]:
     """Every pool of this process."""
     with _pools_lock:

@@ -69,7 +69,11 @@ class FastPath:
         self.flask_app = flask_app
         self.wsgi_app = wsgi_app
         config = flask_app.config["GCMKG"]
-        self.cache = ResponseCache(max_bytes if max_bytes is not None else config.cache_mb * 1024 * 1024)
+        # the app's response cache (server.sparql's semantic keys and these raw ones never compare equal: one
+        # memory budget, cache_mb, for both); a cache of its own only when asked for a size
+        shared = flask_app.extensions.get("gcmkg_cache")
+        self.cache = shared if shared is not None and max_bytes is None else \
+            ResponseCache(max_bytes if max_bytes is not None else config.cache_mb * 1024 * 1024)
         self.max_body = config.max_query_length + 4096  # what Flask accepts (MAX_CONTENT_LENGTH)
         self._holder = flask_app.extensions["gcmkg_store"]
         self._record = None

@@ -92,26 +92,29 @@ class Metrics:
         return json.dumps(sorted((labels or {}).items()))
 
     def inc(self, name: str, labels: dict | None = None, value: float = 1.0) -> None:
-        with self._lock:
-            self._own()
-            series = self.counters.setdefault(name, {})
-            key = self._key(labels)
-            series[key] = series.get(key, 0.0) + value
-            self._dirty = True
+        self.record(counts=((name, self._key(labels), value),))
 
     def observe(self, name: str, value: float, labels: dict | None = None) -> None:
+        self.record(observations=((name, self._key(labels), value),))
+
+    def record(self, counts=(), observations=()) -> None:
+        """Add to counters and histograms under one lock: (name, label key, value) each; label keys from _key
+        (a hot path makes them once and passes them, as server.fastpath's hits do)."""
         with self._lock:
             self._own()
-            series = self.histograms.setdefault(name, {})
-            key = self._key(labels)
-            cells = series.get(key)
-            if cells is None:
-                cells = series[key] = [0] * len(DURATION_BUCKETS) + [0.0, 0]
-            for i, bound in enumerate(DURATION_BUCKETS):
-                if value <= bound:
-                    cells[i] += 1
-            cells[-2] += value
-            cells[-1] += 1
+            for name, key, value in counts:
+                series = self.counters.setdefault(name, {})
+                series[key] = series.get(key, 0.0) + value
+            for name, key, value in observations:
+                series = self.histograms.setdefault(name, {})
+                cells = series.get(key)
+                if cells is None:
+                    cells = series[key] = [0] * len(DURATION_BUCKETS) + [0.0, 0]
+                for i, bound in enumerate(DURATION_BUCKETS):
+                    if value <= bound:
+                        cells[i] += 1
+                cells[-2] += value
+                cells[-1] += 1
             self._dirty = True
 
     def state(self) -> dict:
@@ -495,21 +498,8 @@ def record_fast_hit(app: Flask, environ: dict, status: int, nbytes: int, seconds
         keys = _FAST_KEYS[(method, status)] = (
             Metrics._key({"route": "/sparql", "method": method, "status": str(status)}),
             Metrics._key({"route": "/sparql"}), Metrics._key({"outcome": "cached"}))
-    with metrics._lock:
-        metrics._own()
-        for name, key in (("gcmkg_http_requests_total", keys[0]), ("gcmkg_sparql_queries_total", keys[2])):
-            series = metrics.counters.setdefault(name, {})
-            series[key] = series.get(key, 0.0) + 1.0
-        cells = metrics.histograms.setdefault("gcmkg_http_request_duration_seconds", {}).get(keys[1])
-        if cells is None:
-            cells = metrics.histograms["gcmkg_http_request_duration_seconds"][keys[1]] = \
-                [0] * len(DURATION_BUCKETS) + [0.0, 0]
-        for i, bound in enumerate(DURATION_BUCKETS):
-            if seconds <= bound:
-                cells[i] += 1
-        cells[-2] += seconds
-        cells[-1] += 1
-        metrics._dirty = True
+    metrics.record(counts=(("gcmkg_http_requests_total", keys[0], 1.0), ("gcmkg_sparql_queries_total", keys[2], 1.0)),
+                   observations=(("gcmkg_http_request_duration_seconds", keys[1], seconds),))
     if metrics._flusher is None or not metrics._flusher.is_alive():
         metrics.keep_flushing(_shared_folder())
     if not app.config["GCMKG"].access_log:

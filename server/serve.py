@@ -46,8 +46,8 @@ def _warm(app, config: Config) -> None:
         return
     if snap.remote is not None:  # a remote store evaluates the queries: no evaluator processes
         return
-    executor.pool(max(1, config.evaluators)).warm(snap.key, snap.evaluator_spec(), start=True)
-    executor.pool(max(1, config.catalog_evaluators), "catalog").warm(snap.key, snap.evaluator_spec(), start=True)
+    for name in ("queries", "catalog"):
+        executor.pool_of(config, name).warm(snap.key, snap.evaluator_spec(), start=True)
 
 
 def _warm_worker(app, config: Config):

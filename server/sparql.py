@@ -213,10 +213,7 @@ def _snapshot():
 
 
 def _pool(name: str = "queries") -> executor.Pool:
-    config = _config()
-    if name == "catalog":
-        return executor.pool(max(1, config.catalog_evaluators), "catalog")
-    return executor.pool(max(1, config.evaluators))
+    return executor.pool_of(_config(), name)
 
 
 _last_key: dict[int, str] = {}
