@@ -41,13 +41,13 @@ import pyoxigraph as ox
 from ontology.iris import Minter
 from ontology.vocab import EP
 from queries.store import Build, StoreNotBuilt
+from server.guard import QUERY_FORMS, query_kind
 from server.lexer import LexError, tokenize
 
 XML_RESULTS = "application/sparql-results+xml"
 NTRIPLES = "application/n-triples"
 # Asked for graphs: N-Triples first; Virtuoso 7 knows it as text/plain (its N-Triples writer), Turtle is next.
 GRAPH_ACCEPT = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8"
-FORMS = {"SELECT": "results", "ASK": "results", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 
 
 class RemoteError(Exception):
@@ -66,16 +66,6 @@ def _term(term) -> str:
     raise ValueError(f"unsupported parameter value {term!r}")
 
 
-def query_form(text: str) -> str | None:
-    try:
-        for tok in tokenize(text):
-            if tok.kind == "word" and tok.upper in FORMS:
-                return FORMS[tok.upper]
-    except LexError:
-        return None
-    return None
-
-
 def inline_values(text: str, substitutions: dict) -> str:
     """``text`` with ``VALUES (?a ?b) { (t1 t2) }`` opening the WHERE group of the query and of each subquery that
     uses those variables: the bindings of ``substitutions`` ({Variable: term}) in standard SPARQL. pyoxigraph
@@ -92,7 +82,7 @@ def inline_values(text: str, substitutions: dict) -> str:
     cuts: dict[int, list[str]] = {}
     groups = 0
     for i, tok in enumerate(tokens):
-        if tok.kind != "word" or tok.upper not in FORMS:
+        if tok.kind != "word" or tok.upper not in QUERY_FORMS:
             continue
         j = i + 1
         if tok.upper == "CONSTRUCT":  # skip the template: the group follows WHERE
@@ -181,7 +171,7 @@ class RemoteStore:
             params += [("named-graph-uri", g.value) for g in named_graphs]
         elif not dataset_from_query or default_graph is not None:
             params += [("named-graph-uri", g) for g in self.named]
-        form = query_form(query)
+        form = query_kind(query)
         if form == "graph":
             body, headers = self.request(params, GRAPH_ACCEPT, timeout)
             _check_not_capped(headers)
