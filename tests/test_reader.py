@@ -21,30 +21,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from ingest.reader import Normalized, normalize  # noqa: E402
-
-CORPUS = ROOT / "data" / "corpus"
-DOC_IDS = ["000", "001", "002", "003", "004"]
-
-
-@lru_cache(maxsize=None)
-def source(doc: str) -> str:
-    (path,) = CORPUS.glob(f"{doc}_*.txt")
-    return path.read_text(encoding="utf-8")
+from corpus_text import DOC_IDS, is_subsequence, source, squash  # noqa: E402
 
 
 @lru_cache(maxsize=None)
 def norm(doc: str) -> Normalized:
     return normalize(source(doc))
-
-
-def squash(text: str) -> str:
-    """Letters and digits only, lower-cased, NFKC (so ``²`` == ``2``)."""
-    return "".join(c.lower() for c in unicodedata.normalize("NFKC", text) if c.isalnum())
-
-
-def is_subsequence(needle: str, haystack: str) -> bool:
-    it = iter(haystack)
-    return all(c in it for c in needle)
 
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"

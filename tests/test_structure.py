@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import sys
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,29 +18,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from ingest.structure import DocumentStructure, parse_structure, split_sentences  # noqa: E402
-
-CORPUS = ROOT / "data" / "corpus"
-DOC_IDS = ["000", "001", "002", "003", "004"]
-
-
-@lru_cache(maxsize=None)
-def source(doc: str) -> str:
-    (path,) = CORPUS.glob(f"{doc}_*.txt")
-    return path.read_text(encoding="utf-8")
+from corpus_text import DOC_IDS, is_subsequence, source, squash  # noqa: E402
 
 
 @lru_cache(maxsize=None)
 def parsed(doc: str) -> DocumentStructure:
     return parse_structure(source(doc))
-
-
-def squash(text: str) -> str:
-    return "".join(c.lower() for c in unicodedata.normalize("NFKC", text) if c.isalnum())
-
-
-def is_subsequence(needle: str, haystack: str) -> bool:
-    it = iter(haystack)
-    return all(c in it for c in needle)
 
 
 def words(text: str, k: int) -> list[str]:
