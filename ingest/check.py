@@ -299,9 +299,11 @@ def validate_shapes(data, shapes=None, timings: dict | None = None) -> list[Viol
     graph = to_rdflib_union(data, shapes)
     timings["to rdflib"] = time.perf_counter() - started
     started = time.perf_counter()
+    shacl = rdflib.Graph()  # pyshacl adds two OWL/RDFS axioms to the shapes graph it gets: keep the cached one whole
+    shacl += shapes
     _conforms, results, _text = pyshacl.validate(
         graph,
-        shacl_graph=shapes,
+        shacl_graph=shacl,
         inference="none",
         advanced=False,
         abort_on_first=False,
