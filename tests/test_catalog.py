@@ -11,7 +11,6 @@ import functools
 import io
 import json
 import re
-import time
 import tomllib
 from collections import Counter
 from pathlib import Path
@@ -140,20 +139,12 @@ def test_no_file_hard_codes_a_data_iri(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_every_query_runs_on_the_real_build_in_well_under_100_ms(name, built_store, built_config):
-    """Measured as CPU time of the evaluating thread (pyoxigraph evaluates in the caller's thread), so that a
-    machine busy with other work does not fail the test; the wall clock only guards against a pathological plan."""
+def test_every_query_answers_on_the_real_build(name, built_store, built_config):
+    """With its default parameters. How fast: bench/scale/run.py (docs/scaling.md), not a timed test."""
     q = CATALOG.get(name)
     subs = q.bind(defaults(built_store, name), base=built_config.base_iri)
-    cpu = wall = float("inf")
-    for _ in range(3):
-        started, started_cpu = time.perf_counter(), time.thread_time()
-        rows = list(built_store.query(q.text, substitutions=subs or None))
-        cpu = min(cpu, time.thread_time() - started_cpu)
-        wall = min(wall, time.perf_counter() - started)
+    rows = list(built_store.query(q.text, substitutions=subs or None))
     assert rows or name in MAY_BE_EMPTY, f"{name} answers nothing on the real build"
-    assert cpu < 0.1, f"{name} took {cpu * 1000:.0f} ms of CPU"
-    assert wall < 1.0, f"{name} took {wall * 1000:.0f} ms"
 
 
 @pytest.fixture(scope="module")
@@ -442,7 +433,9 @@ def test_review_events_planned_and_held(built_store, built_config):
     assert (review["plannedStart"], review["plannedEnd"]) == ("2020-11-18", "2020-11-20")
     assert "Bangkok, 10-12 March 2021" in text(STAKEHOLDER_SUMMARY)
     assert (review["heldStart"], review["heldEnd"]) == ("2021-03-10", "2021-03-12")
-    assert review["rescheduled"] == "true" and review["place"] == "Bangkok"
+    # 'will take place at the United Nations Conference Centre, Bangkok, Thailand from 18-20 November 2020'
+    assert "Bangkok, Thailand from 18-20 November 2020" in text(CONCEPT_NOTE)
+    assert review["rescheduled"] == "true" and review["place"] == "Bangkok, Thailand"
     assert set(review["documents"].split(", ")) == {CONCEPT_NOTE, STAKEHOLDER_SUMMARY}
     first = next(r for r in rows.values() if r["heldStart"] == "2020-10-28")
     assert "28 October 2020" in text(CONSULTATION_NOTE) and "will be held online" in text(CONSULTATION_NOTE)
