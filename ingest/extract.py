@@ -34,6 +34,8 @@ _TYPE_CUES = (  # lead-in words that type the items that follow; order matters (
                              r"\bconstraints?\b|\bdifficult", re.I)),
     ("Conclusion", re.compile(r"\bconclu(?:ded|sions?)\b", re.I)),
 )
+_FINDINGS_HEADING = re.compile(r"\bfindings?\b|\bobservations?\b|\bsituation analysis\b|\boverview of progress\b",
+                               re.I)
 _LEAD_IN = re.compile(r"(?:following|as follows|below|:\s*$)", re.I)
 # a sentence giving a practice as an example (a footnote number may be glued in front: 'organizations.39 Examples')
 _EXAMPLE_CUE = re.compile(r"^\W*\d*\s*(?:(?P<named>Examples? (?:include|includes|are|of (?:this|such))|"
@@ -62,12 +64,19 @@ _CONSULTATION_HELD = re.compile(
     rf"workshop|session))\s+(?:was|were)\s+(?:held|convened|organized|organised)\b",
     re.I,
 )
+# after a meeting's name: '... was convened by ...', '... took place in ...', '... will be held on ...'
+_NAMED_HELD = re.compile(r"\s*(?:\([^)]{0,80}\)\s*)?,?\s*(?:(?:was|were|is|will be)\s+(?:held|convened|organi[sz]ed|hosted)|"
+                         r"took place|will take place)\b", re.I)
+# what a sentence says after its list of organisers: ', pursuant to resolution 73/326', ' in line with ...'
+_AFTER_ACTORS = re.compile(r",?\s+(?:pursuant to|in accordance with|in line with|as part of|under the auspices|"
+                           r"in the framework of|in preparation for|ahead of|with a view to|to (?:review|discuss))\b",
+                           re.I)
 _ROLE_PATTERNS = (
     ("co-organiser", re.compile(r"\bco-?organi[sz]ed\s+(?:by|with)\s+(?:the\s+following:?\s*)?", re.I)),
     ("supporter", re.compile(r"\b(?:with\s+(?:the\s+)?(?:vital\s+)?support\s+(?:from|of)|supported\s+by|"
                              r"with\s+(?:the\s+)?assistance\s+of)\s+", re.I)),
     ("facilitator", re.compile(r"\bfacilitated\s+by\s+(?:the\s+following\s+[^:]{0,120}:\s*)?", re.I)),
-    ("organiser", re.compile(r"(?<!co-)(?<!co)\borgani[sz]ed\s+by\s+", re.I)),
+    ("organiser", re.compile(r"(?<!co-)(?<!co)\b(?:organi[sz]ed|convened)\s+by\s+", re.I)),
 )
 # 'The stakeholder consultations were facilitated by the following members ...: ILO, IOM, ...': roles in a series
 _SERIES_ROLES = re.compile(r"^\W*(?:The|All(?:\s+the)?)\s+(?P<kind>(?:[\w\-]+\s+)?(?:consultation|meeting|briefing|"
@@ -77,7 +86,8 @@ _PROVIDING = re.compile(r"\s+with\s+(?P<who>[^,;.]+?)\s+providing\s+(?:overall\s
                         r"(?:\s+and\s+(?:guidance|support|assistance))?", re.I)
 _PARTICIPATION = re.compile(r"\battend\w*|\bparticipat\w*|\bjoined\b|\btook part\b", re.I)
 _ACTOR_CLASS_CUES = (  # for organisations first met in a text: the class their name says they are
-    (re.compile(r"\bTrade Union|\bUnion\b|\bWorkers\b|\bLabou?r (?:Council|Federation|Congress)|\bITUC\b", re.I),
+    (re.compile(r"\bTrade Unions?\b|\bUnions? of\b.*\bWorkers\b|\bWorkers\W*\s+(?:\w+\s+)?(?:Union|Federation|Congress)\b|"
+                r"\bLabou?r (?:Union|Council|Federation|Congress)|\bITUC\b|\bConfederation of\b.*\bUnions?\b", re.I),
      "TradeUnion"),
     (re.compile(r"\bUniversity\b|\bCollege\b|\bInstitute\b|\bAcademy\b|\bSchool\b|\bResearch\b", re.I),
      "AcademicInstitution"),
@@ -88,6 +98,9 @@ _ACTOR_CLASS_CUES = (  # for organisations first met in a text: the class their 
     (re.compile(r"\bMinistry\b|\bDepartment of\b|\bGovernment of\b|\bBureau\b", re.I), "Government"),
     (re.compile(r"\bChamber of Commerce\b|\bEmployers\b|\bBusiness\b|\bCompany\b|\bLtd\b|\bInc\b", re.I),
      "PrivateSectorOrganization"),
+    (re.compile(r"\b(?:African|European|Eurasian(?: Economic)?|Arab Maghreb) Union\b|\bEconomic Community of\b|"
+                r"\bLeague of Arab States\b|\bIntergovernmental Authority on\b|\bCooperation Council\b|"
+                r"\bAssociation of [\w ]+ Nations\b|\bCommunity of [\w ]+ States\b", re.I), "RegionalOrganization"),
     (re.compile(r"\bParliament|\bParliamentar", re.I), "Parliament"),
     (re.compile(r"\bNetwork\b|\bCoalition\b|\bAlliance\b|\bMajor Group\b|\bPlatform\b", re.I), "Network"),
     (re.compile(r"\bUnited Nations\b|\bUN\b|\bEconomic (?:and Social )?Commission for\b", re.I), "UNEntity"),
@@ -187,14 +200,22 @@ class _Extractor:
         name = re.sub(r"^(?:the|and)\s+", "", name, flags=re.I)
         if len(name) < 2 or not re.search(r"[A-Z]", name):
             return None
-        hits = self.linker.gazetteer.find(name)
-        whole = [h for h in hits if h.start == 0 and h.end == len(name) and h.kind in ("organization", "process")]
-        if whole:
-            return NamedNode(whole[0].entity)
-        if hits and all(h.kind == "country" for h in hits) and sum(h.end - h.start for h in hits) >= len(name) - 2:
-            return None  # a bare country name in a list is a place, not an organisation
         acr = re.search(r"\(([A-Z][A-Za-z\-]{1,12})\)\s*$", name)
         label = name[: acr.start()].strip() if acr else name
+        for text in (name, label, acr.group(1) if acr else None):  # 'International Organization for Migration (IOM)'
+            if not text:
+                continue
+            hits = self.linker.gazetteer.find(text)
+            whole = [h for h in hits if h.start == 0 and h.end == len(text) and h.kind in ("organization", "process")]
+            if whole:
+                return NamedNode(whole[0].entity)
+        hits = self.linker.gazetteer.find(name)
+        if hits and all(h.kind == "country" for h in hits) and sum(h.end - h.start for h in hits) >= len(name) - 2:
+            return None  # a bare country name in a list is a place, not an organisation
+        for known in self.new_entities.values():  # defined earlier in this document: 'Economic Commission for Africa (ECA)'
+            if known.kind == "organization" and (known.label.lower() == label.lower()
+                                                 or (acr and known.acronym == acr.group(1))):
+                return known.iri
         iri = self.minter.organization(label)
         self._new_entity(iri, "organization", GCM[_actor_class(label)], label, acr.group(1) if acr else "", segment)
         return iri
@@ -289,6 +310,12 @@ class _Extractor:
             if para.number is not None or len(head) >= 14:
                 break
             head.append(pseg)
+        # a heading before the first numbered paragraph (a markdown title: '# Africa Regional Review of ...') is
+        # read with the blocks, in document order
+        first_numbered = next((pseg.clean_start for para, pseg, _i, _s in self.para_segments if para.number is not None),
+                              len(self.norm.text))
+        head = sorted(head + [s for s in self.segments if s.kind == "Section" and s.clean_start < first_numbered],
+                      key=lambda s: s.clean_start)[:14]
         for i, block in enumerate(head):
             line = block.text
             named = [m for m in _NAMED_MEETING.finditer(line) if _is_event_name(m.group("name"))]
@@ -374,7 +401,7 @@ class _Extractor:
         text = pseg.text
         m = _CONSULTATION_HELD.search(text)
         if not m:
-            return None
+            return self.extract_named_event(pseg, heading_objs)
         dates = find_dates(text[m.start():], self._year)
         if not dates:
             return None
@@ -395,6 +422,41 @@ class _Extractor:
         ev.sources.append(pseg.iri)
         self.extract_roles(ev, text, pseg)
         return ev
+
+    def extract_named_event(self, pseg: Segment, heading_objs) -> EventRecord | None:
+        """'The Africa Regional Review of the Global Compact ... was convened by ECA ... in Marrakech, Morocco, on 25
+        and 26 August 2021': a meeting named in a sentence that says it was held, with its dates, place and roles
+        (the same event as the document's title event when the names agree)."""
+        text = pseg.text
+        for m in _NAMED_MEETING.finditer(text):
+            name = m.group("name").rstrip(" ,")
+            if not _is_event_name(name):
+                continue
+            sentence_end = re.search(r"\.(?:\s|$)(?=[A-Z(]|$)", text[m.end():])
+            sentence = text[m.start(): m.end() + (sentence_end.start() if sentence_end else len(text))]
+            held = _NAMED_HELD.match(sentence[len(m.group(0)):])
+            if not held:
+                continue
+            dates = find_dates(sentence, self._year)
+            if not dates:
+                continue
+            d = dates[0]
+            ev = self.event(name, _meeting_class(name))
+            self._set_dates(ev, d.start, d.end, bool(_PLANNED.search(sentence)))
+            if _ONLINE.search(sentence):
+                ev.online = True
+            where = sentence[len(m.group(0)):]
+            place, label = self._place(where)
+            if place is not None and ev.place is None:
+                ev.place = place
+            ev.place_label = ev.place_label or label
+            ev.objectives |= heading_objs
+            ev.objectives |= {o.entity for o in find_objectives(sentence, self.minter)}
+            if pseg.iri not in ev.sources:
+                ev.sources.append(pseg.iri)
+            self.extract_roles(ev, sentence, pseg)
+            return ev
+        return None
 
     def extract_series_roles(self, pseg: Segment, sentences: list[Segment]) -> None:
         """A sentence that gives the roles of every meeting of a kind ('The stakeholder consultations were
@@ -425,9 +487,10 @@ class _Extractor:
             end = re.search(r"\.(?:\s|$)(?=[A-Z]|$)", segment_text)
             if end:
                 segment_text = segment_text[: end.start()]
-            segment_text = re.sub(r",?\s*(?:and\s+)?$", "", segment_text.strip())
             known = [(m.start, m.end) for m in self.linker.gazetteer.find(segment_text)
                      if m.kind in ("organization", "process")]
+            segment_text = self._actors_only(segment_text, known)
+            segment_text = re.sub(r",?\s*(?:and\s+)?$", "", segment_text.strip())
             for name, where in _split_actor_list(segment_text, known):
                 actor = self.actor(name, seg)
                 if actor is not None and where and actor.value in self.new_entities:
@@ -435,6 +498,21 @@ class _Extractor:
                     self.new_entities[actor.value].based_in.update(NamedNode(m.entity) for m in places)
                 if actor is not None and (role, actor.value) not in {(r, a_.value) for r, a_, _ in ev.roles}:
                     ev.roles.append((role, actor, seg.iri))
+
+    def _actors_only(self, text: str, known: list[tuple[int, int]]) -> str:
+        """The list of actors that opens *text*, without what the sentence goes on to say: '..., UNICEF and IOM in
+        Marrakech, Morocco, on 25 and 26 August 2021, pursuant to resolution 73/326' -> '..., UNICEF and IOM'. A cut
+        never falls inside a known name ('Migrant Forum in Asia')."""
+        cuts = [d.offset for d in find_dates(text, self._year)]
+        cuts += [m.start() for m in _AFTER_ACTORS.finditer(text)]
+        for m in re.finditer(r"\s+(?:in|at)\s+(?=[A-Z])", text):
+            place, _label = self._place(text[m.start(): m.end() + 60])
+            if place is not None or re.match(r"[A-Z][a-z]+,\s", text[m.end():]):
+                cuts.append(m.start())
+        cuts = [c for c in cuts if not any(a <= c < b for a, b in known)]
+        if not cuts:
+            return text
+        return re.sub(r"[\s,;]*(?:\b(?:on|from|between|in)\s*)?$", "", text[: min(cuts)])
 
     def extract_list_events(self, para, items: list[Segment], pseg: Segment):
         """'i. Ensuring that migration is ... (addressing objectives 2, 5, 6, 12 and 18), held on 28 October 2020;'
@@ -616,6 +694,8 @@ def _classify_heading(text: str) -> str | None:
     """A heading types its paragraphs only when it names one kind ('Recommendations', not 'Challenges and
     examples of good practice')."""
     kinds = {cls for cls, rx in _TYPE_CUES if rx.search(text)}
+    if _FINDINGS_HEADING.search(text):  # 'Key findings', 'Main observations': only a heading says so
+        kinds.add("Finding")
     return kinds.pop() if len(kinds) == 1 else None
 
 

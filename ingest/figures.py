@@ -14,8 +14,9 @@ _QUAL_RX = "|".join(q.replace(" ", r"\s+") for q in _QUALIFIERS)
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _FIGURE = re.compile(
     rf"(?:(?P<qual>\b(?:{_QUAL_RX}))\s+)?"
-    rf"(?P<cur>(?:US|USD\s?)?\\?\$\s?)?(?P<num>{_NUMBER})"
+    rf"(?P<cur>(?:US|USD\s?)?\\?\$\s?|\bUSD\s?)?(?P<num>{_NUMBER})"
     rf"(?:\s*(?P<mult>thousand|million|billion|trillion)\b)?"
+    rf"(?P<cur_after>\s+(?:United\s+States|US|U\.S\.)\s+dollars\b|\s+USD\b)?"
     rf"(?:\s*(?P<pct>per\s*cent\b|percent\b|%))?",
     re.IGNORECASE,
 )
@@ -101,7 +102,7 @@ def _measure(text: str, start: int, end: int, percent: bool, currency: bool, bar
 def _unit(m: re.Match, measure: str, percent: bool) -> str:
     if percent:
         return "percent"
-    if m.group("cur"):
+    if m.group("cur") or m.group("cur_after"):
         return "USD"
     if measure == "countries":
         return "countries"

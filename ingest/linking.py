@@ -208,8 +208,12 @@ class Linker:
     stats: dict = field(default_factory=dict)
 
     def link(self, text: str) -> list[Mention]:
-        mentions = (self.gazetteer.find(text) + find_objectives(text, self.minter) + find_sdgs(text, self.minter)
-                    + find_resolutions(text, self.minter))
+        sdgs = find_sdgs(text, self.minter)
+        # a name inside an SDG reference is part of it: 'Sustainable Development' in 'Sustainable Development Goal
+        # target 10.c' is the target, not the guiding principle
+        names = [m for m in self.gazetteer.find(text)
+                 if not any(c.start <= m.start and m.end <= c.end and c.end - c.start > m.end - m.start for c in sdgs)]
+        mentions = names + find_objectives(text, self.minter) + sdgs + find_resolutions(text, self.minter)
         # a resolution citation and a gazetteer label can overlap ('resolution 73/195'): keep both kinds,
         # but not two mentions of the same entity over the same words
         seen = set()

@@ -237,6 +237,53 @@ def test_a_document_the_rules_were_not_written_for(tmp_path, capsys):
     assert "http://metadata.un.org/sdg/16.2" in {r["x"] for r in rec}
 
 
+def test_a_markdown_chairs_summary_of_another_region(tmp_path, capsys):
+    """Another genre and format: a markdown chair's summary whose title is a '#' heading, whose meeting is said to be
+    'convened by' organisations, with a 'Key findings' section and an amount in 'USD ... billion'."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    config = settings.load({"instance_dir": str(tmp_path / "inst"), "data_dir": str(data)})
+    doc = ROOT / "tests" / "fixtures" / "docs" / "eca_regional_review_chair_summary.md"
+    assert add_document(config, str(doc), doc_type="summary", date="2021-08") == 0
+    capsys.readouterr()
+    from queries.store import current_build, open_read_only
+
+    store = open_read_only(current_build(config.instance_dir))
+    source = _norm(doc.read_text())
+    in_doc = '?d dct:identifier "eca-regional-review-chair-summary" .'
+    # '# Africa Regional Review of the Global Compact ...' / 'Marrakech, 25-26 August 2021' / '1. The Africa Regional
+    # Review ... was convened by ... in Marrakech, Morocco, on 25 and 26 August 2021'
+    assert "Marrakech, 25-26 August 2021" in source and "in Marrakech, Morocco, on 25 and 26 August 2021" in source
+    (ev,) = q(store, f"""SELECT DISTINCT ?e ?label ?start ?end ?place WHERE {{ ?e a gcm:ReviewMeeting ; rdfs:label ?label ;
+        gcm:startDate ?start ; gcm:endDate ?end ; gcm:location ?place ; gcm:fromSource/gcm:inDocument ?d . {in_doc} }}""")
+    assert ev["label"].startswith("Africa Regional Review") and (ev["start"], ev["end"]) == ("2021-08-25", "2021-08-26")
+    assert ev["place"].endswith("/country/mar")
+    organisers = q(store, """SELECT ?e ?label ?c WHERE { ?e gcm:organizer ?a . ?a rdfs:label ?label .
+        OPTIONAL { ?a a ?c . FILTER(?c IN (gcm:RegionalOrganization, gcm:TradeUnion)) } }""", e=ox.NamedNode(ev["e"]))
+    labels = {r["label"] for r in organisers}
+    # 'convened by the Economic Commission for Africa (ECA), the African Union Commission and the International
+    # Organization for Migration (IOM) in Marrakech, ...': three organisers, the known IOM among them, no place or date
+    assert "convened by the Economic Commission for Africa (ECA), the African Union Commission and the International " \
+           "Organization for Migration (IOM) in Marrakech" in source
+    assert len(labels) == 3 and {"Economic Commission for Africa", "African Union Commission"} <= labels
+    assert any("International Organization for Migration" in label for label in labels)
+    assert {r["c"] for r in organisers if r["label"] == "African Union Commission"} == {GCM + "RegionalOrganization"}
+    # the paragraphs under 'II. Key findings' are findings unless they say what else they are
+    assert "### II. Key findings" in doc.read_text()
+    kinds = {r["p"]: r["c"].rsplit("#", 1)[1] for r in q(store, f"""SELECT ?p ?c WHERE {{ ?s a ?c ; gcm:fromSource ?seg ;
+        gcm:inDocument ?d . ?seg gcm:key ?p . ?c rdfs:subClassOf gcm:Statement . {in_doc} }}""")}
+    assert kinds["3"] == "Finding" and kinds["4"] == "Finding" and kinds["5"] == "Challenge"
+    # 'reached USD 42 billion in 2020'
+    assert "USD 42 billion in 2020" in source
+    usd = q(store, f"""SELECT ?v ?unit WHERE {{ ?f dct:source ?d ; gcm:value ?v ; gcm:unit ?unit . {in_doc} }}""")
+    assert any(float(r["v"]) == 42e9 and r["unit"].lower().endswith("usd") for r in usd), usd
+    # 'Sustainable Development Goal target 10.c' is the target, not also the guiding principle 'sustainable development'
+    para3 = q(store, f"""SELECT ?x WHERE {{ ?m gcm:inDocument ?d ; gcm:denotes ?x ; gcm:fromSource/gcm:key "3" .
+        {in_doc} }}""")
+    assert "http://metadata.un.org/sdg/10.c" in {r["x"] for r in para3}
+    assert not any("/principle/" in r["x"] for r in para3)
+
+
 def test_a_broken_document_is_reported_with_its_location_and_changes_nothing(tmp_path, capsys):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
