@@ -67,7 +67,7 @@ class _Evaluator:
         self.conn = Connection(parent.detach())
         STATS["evaluators_started"] += 1
         self.keys: OrderedDict = OrderedDict()  # mirror of the evaluator's loaded stores (same LRU policy)
-        self.pending = False  # a "load" was sent and its reply not read yet
+        self.pending = 0  # "load" messages sent whose replies were not read yet
 
     def holds(self, key) -> bool:
         return key in self.keys
@@ -104,8 +104,9 @@ class _Evaluator:
 class Pool:
     """Up to *size* evaluator processes, started on demand, replaced when killed or dead."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, name: str = "queries"):
         self.size = max(1, size)
+        self.name = name
         self._idle: list[_Evaluator] = []
         self._all: set[_Evaluator] = set()
         self._cv = threading.Condition()
@@ -150,9 +151,9 @@ class Pool:
             self._cv.notify()
 
     # -- warming ---------------------------------------------------------------------------------------------
-    def warm(self, key, spec, start: bool = False) -> None:
-        """Have idle evaluators load *key* in the background (after a rebuild, before queries need it); with
-        *start*, first start every evaluator of the pool (a fresh server worker)."""
+    def warm(self, stores, start: bool = False) -> None:
+        """Have idle evaluators load *stores*, a list of (key, spec), in the background (after a rebuild, before
+        queries need them); with *start*, first start every evaluator of the pool (a fresh server worker)."""
         if start:
             with self._cv:
                 missing = self.size - len(self._all)
@@ -161,21 +162,22 @@ class Pool:
                 self._release(ev)
         with self._cv:
             for ev in self._idle:
-                if not ev.holds(key) and not ev.pending:
-                    try:
-                        ev.send(("load", key, spec))
-                    except OSError:
-                        continue
-                    ev.note(key)
-                    ev.pending = True
+                for key, spec in stores:
+                    if not ev.holds(key):
+                        try:
+                            ev.send(("load", key, spec))
+                        except OSError:
+                            break
+                        ev.note(key)
+                        ev.pending += 1
 
     # -- requests --------------------------------------------------------------------------------------------
     def _ready(self, ev: _Evaluator) -> None:
-        if ev.pending:
+        while ev.pending:
             reply = ev.receive(time.monotonic() + LOAD_ALLOWANCE)
-            ev.pending = False
+            ev.pending -= 1
             if reply[0] != "loaded":
-                ev.keys.clear()  # it failed to load: resend the spec next time
+                ev.keys.clear()  # a load failed: resend the specs next time
 
     def call(self, key, spec, message_for, timeout: float, what: str = "query"):
         """Run one request on an evaluator: message_for(spec_or_None) builds the message. Returns the reply."""
@@ -244,7 +246,7 @@ def pool(size: int, name: str = "queries") -> Pool:
     with _pools_lock:
         p = _pools.get(key)
         if p is None:
-            p = _pools[key] = Pool(size)
+            p = _pools[key] = Pool(size, name)
         elif p.size < size:
             p.size = size
         return p

@@ -159,6 +159,26 @@ def has_dataset_clause(text: str) -> bool:
     return any(t.kind == "word" and t.upper == "FROM" and t.depth == 0 for t in tokens)
 
 
+def may_name_graphs(text: str) -> bool:
+    """False only when the query surely reads the default graph alone: no GRAPH pattern and no FROM / FROM NAMED
+    in any of the lexer's three readings (keywords need no word boundary for pyoxigraph: any bare word or prefixed
+    name containing "graph" or "from" counts). A text that cannot be tokenized counts as naming a graph. Such
+    queries are evaluated on the full dataset, the others on a store of the default graph alone (server.evaluator);
+    a wrong False would answer from the wrong graph, a wrong True only costs speed."""
+    low = text.lower()
+    if "graph" not in low and "from" not in low:
+        return False
+    for mode in ("context", "greedy", "operator"):
+        try:
+            tokens = tokenize(text, mode)
+        except LexError:
+            return True
+        for tok in tokens:
+            if tok.kind in ("word", "pname") and ("graph" in tok.text.lower() or "from" in tok.text.lower()):
+                return True
+    return False
+
+
 QUERY_FORMS = {"SELECT": "results", "ASK": "results", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 
 

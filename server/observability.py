@@ -66,6 +66,9 @@ _HELP = {
 
 
 # -- counters of this process -------------------------------------------------------------------------------------
+_LABEL_KEYS: dict[tuple, str] = {}
+
+
 class Metrics:
     """Counters and histograms of one process, kept as plain dicts (JSON round-trip for the shared folder)."""
 
@@ -89,7 +92,11 @@ class Metrics:
 
     @staticmethod
     def _key(labels: dict | None) -> str:
-        return json.dumps(sorted((labels or {}).items()))
+        items = tuple(sorted((labels or {}).items()))
+        key = _LABEL_KEYS.get(items)
+        if key is None:  # label values are few (routes, methods, statuses, outcomes): made once each
+            key = _LABEL_KEYS[items] = json.dumps(items)
+        return key
 
     def inc(self, name: str, labels: dict | None = None, value: float = 1.0) -> None:
         self.record(counts=((name, self._key(labels), value),))
@@ -144,6 +151,11 @@ class Metrics:
             os.replace(tmp, target)
         except OSError:
             pass  # metrics must never fail a request
+
+    def ensure_flushing(self) -> None:
+        """keep_flushing to the shared folder, looked up (a stat) only when no flushing thread runs yet."""
+        if self._flusher is None or not self._flusher.is_alive():
+            self.keep_flushing(_shared_folder())
 
     def keep_flushing(self, folder: Path | None) -> None:
         """Start (once per process) a thread that writes the counters every FLUSH_EVERY seconds when they changed."""
@@ -431,15 +443,17 @@ def _record(resp: Response) -> None:
     route = _route()
     method = request.method if request.method in _METHODS else "OTHER"
     status = resp.status_code
-    metrics.inc("gcmkg_http_requests_total", {"route": route, "method": method, "status": str(status)})
+    key = Metrics._key
+    counts = [("gcmkg_http_requests_total", key({"route": route, "method": method, "status": str(status)}), 1.0)]
+    observations = []
     if seconds is not None:
-        metrics.observe("gcmkg_http_request_duration_seconds", seconds, {"route": route})
+        observations.append(("gcmkg_http_request_duration_seconds", key({"route": route}), seconds))
     query = g.get("gcmkg_query")
     outcome = None
     if route == "/sparql" and request.method in ("GET", "POST"):
         if query is not None:
             outcome = query["outcome"]
-            metrics.observe("gcmkg_sparql_query_duration_seconds", query["seconds"])
+            observations.append(("gcmkg_sparql_query_duration_seconds", key(None), query["seconds"]))
         elif resp.headers.get("X-GCMKG-Cache") == "hit":
             outcome = "cached"
         elif status == 429:
@@ -447,12 +461,13 @@ def _record(resp: Response) -> None:
         elif 400 <= status < 500:
             outcome = "refused"
         if outcome is not None:
-            metrics.inc("gcmkg_sparql_queries_total", {"outcome": outcome})
+            counts.append(("gcmkg_sparql_queries_total", key({"outcome": outcome}), 1.0))
             if outcome == "timeout":
-                metrics.inc("gcmkg_sparql_timeouts_total")
+                counts.append(("gcmkg_sparql_timeouts_total", key(None), 1.0))
     if status == 429:
-        metrics.inc("gcmkg_http_rate_limited_total")
-    metrics.keep_flushing(_shared_folder())
+        counts.append(("gcmkg_http_rate_limited_total", key(None), 1.0))
+    metrics.record(counts=counts, observations=observations)
+    metrics.ensure_flushing()
     if not current_app.config["GCMKG"].access_log:
         return
     entry = {
@@ -500,8 +515,7 @@ def record_fast_hit(app: Flask, environ: dict, status: int, nbytes: int, seconds
             Metrics._key({"route": "/sparql"}), Metrics._key({"outcome": "cached"}))
     metrics.record(counts=(("gcmkg_http_requests_total", keys[0], 1.0), ("gcmkg_sparql_queries_total", keys[2], 1.0)),
                    observations=(("gcmkg_http_request_duration_seconds", keys[1], seconds),))
-    if metrics._flusher is None or not metrics._flusher.is_alive():
-        metrics.keep_flushing(_shared_folder())
+    metrics.ensure_flushing()
     if not app.config["GCMKG"].access_log:
         return
     from urllib.parse import parse_qsl

@@ -46,8 +46,11 @@ def _warm(app, config: Config) -> None:
         return
     if snap.remote is not None:  # a remote store evaluates the queries: no evaluator processes
         return
+    from server.sparql import warm_stores
+
     for name in ("queries", "catalog"):
-        executor.pool_of(config, name).warm(snap.key, snap.evaluator_spec(), start=True)
+        pool = executor.pool_of(config, name)
+        pool.warm(warm_stores(snap, pool), start=True)
 
 
 def _warm_worker(app, config: Config):

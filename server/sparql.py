@@ -219,6 +219,14 @@ def _pool(name: str = "queries") -> executor.Pool:
 _last_key: dict[int, str] = {}
 
 
+def warm_stores(snap, pool: executor.Pool) -> list[tuple]:
+    """(key, spec) of the stores *pool*'s evaluators load before queries need them: the default graph's shape,
+    which nearly every query reads; for the catalog also the full shape, which some named queries read (GRAPH).
+    A /sparql evaluator loads the full shape on the first query that may name a graph."""
+    shapes = ("default", "full") if pool.name == "catalog" else ("default",)
+    return [(snap.evaluator_key(shape), snap.evaluator_spec(shape)) for shape in shapes]
+
+
 def _follow_build(snap) -> None:
     """On the first request that sees a new build, have idle evaluators load it in the background."""
     app_id = id(current_app._get_current_object())
@@ -227,7 +235,7 @@ def _follow_build(snap) -> None:
         _last_key[app_id] = snap.key
         if previous is not None:
             for p in executor.pools():
-                p.warm(snap.key, snap.evaluator_spec())
+                p.warm(warm_stores(snap, p))
 
 
 def _query(op: Operation, forced: str | None) -> Response:
@@ -259,6 +267,10 @@ def _query(op: Operation, forced: str | None) -> Response:
     return _answer(answer, snap)
 
 
+_RESULTS_OFFERS = ", ".join(formats.offers("results"))  # named in the 406 of a query whose form has no format
+_GRAPH_OFFERS = ", ".join(formats.offers("graph"))
+
+
 def evaluate(snap, text: str, results_format: str | None, graph_format: str | None = None,
              default_graphs: list[str] = (), named_graphs: list[str] = (), base: str | None = None,
              query_dataset: bool = False, pool: str = "queries") -> executor.Answer:
@@ -272,14 +284,16 @@ def evaluate(snap, text: str, results_format: str | None, graph_format: str | No
     job = {
         "query": text, "default_graphs": list(default_graphs), "named_graphs": list(named_graphs), "base": base,
         "query_dataset": query_dataset, "results_format": results_format, "graph_format": graph_format,
-        "results_offers": ", ".join(formats.offers("results")), "graph_offers": ", ".join(formats.offers("graph")),
+        "results_offers": _RESULTS_OFFERS, "graph_offers": _GRAPH_OFFERS,
         "max_results": config.max_results, "max_bytes": config.max_result_bytes,
     }
     if snap.remote is not None:  # a remote store (server.remote): no evaluator processes, same limits and formats
         return _evaluate(lambda: remote.run_query(snap, job, config.query_timeout), slot)
     _follow_build(snap)
-    return _evaluate(lambda: executor.run_query(_pool(pool), snap.key, snap.evaluator_spec(), job,
-                                                config.query_timeout), slot)
+    # the store of the default graph alone unless the query may read a named graph (server.evaluator.load_store)
+    shape = "full" if default_graphs or named_graphs or query_dataset or guard.may_name_graphs(text) else "default"
+    return _evaluate(lambda: executor.run_query(_pool(pool), snap.evaluator_key(shape), snap.evaluator_spec(shape),
+                                                job, config.query_timeout), slot)
 
 
 def _evaluate(run, slot: bool = True):

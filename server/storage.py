@@ -51,13 +51,18 @@ class Snapshot:
         """True for a store given with StoreHolder.use(): no build folder (updates cannot be written)."""
         return self.key.startswith("memory:")
 
-    def evaluator_spec(self) -> tuple:
-        """How an evaluator process gets its own copy of this snapshot."""
+    def evaluator_spec(self, shape: str = "full") -> tuple:
+        """How an evaluator process gets its own copy of this snapshot: the whole dataset ("full") or, for queries
+        that read the default graph only, that graph alone ("default", server.evaluator.load_store)."""
         if not self.key.startswith("memory:"):
-            return ("build", str(self.build.path))
+            return ("build", str(self.build.path), shape)
         if self._nquads is None:
             self._nquads = self.store.dump(format=ox.RdfFormat.N_QUADS)
-        return ("nquads", self._nquads)
+        return ("nquads", self._nquads, shape)
+
+    def evaluator_key(self, shape: str = "full") -> tuple:
+        """The name of evaluator_spec(shape) in the evaluators (server.executor)."""
+        return (self.key, shape)
 
 
 class StoreHolder:

@@ -240,3 +240,21 @@ def test_query_kind():
     assert query_kind("BASE <http://x/> CONSTRUCT WHERE { ?s ?p ?o }") == "graph"
     assert query_kind("describe <http://x>") == "graph"
     assert query_kind("nonsense") is None
+
+
+@pytest.mark.parametrize("query,names", [
+    ("SELECT * { ?s ?p ?o }", False),
+    ("SELECT * { <http://example.org/graph/1> ?p ?graph FILTER(?graph != 'from GRAPH') } # FROM GRAPH", False),
+    ("SELECT * { GRAPH ?g { ?s ?p ?o } }", True),
+    ("SELECT * { graph ?g { ?s ?p ?o } }", True),
+    ("SELECT * {GRAPH?g{?s ?p ?o}}", True),
+    ("SELECT * { ?s ?p trueGRAPH<urn:g>{ ?s ?p ?o } }", True),  # keywords need no word boundary
+    ("SELECT * FROM <urn:g> { ?s ?p ?o }", True),
+    ("SELECT * FROM NAMED <urn:g> { ?s ?p ?o }", True),
+    ("PREFIX graph: <urn:x:> SELECT * { ?s graph:p ?o }", True),  # a prefixed name: assumed to, only slower
+    ("SELECT * { GRAPH ?g { ?s ?p 'unterminated } }", True),  # cannot be read: assumed to
+])
+def test_may_name_graphs(query, names):
+    from server.guard import may_name_graphs
+
+    assert may_name_graphs(query) is names

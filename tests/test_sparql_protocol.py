@@ -69,6 +69,61 @@ def test_the_protocol_dataset_overrides_from(built_config):
     assert count(c, q, **{"default-graph-uri": "http://example.org/g2"}) == 3
 
 
+def _merged_client(built_config):
+    """An app over a build-shaped in-memory dataset: graphs g1 (s0, s1) and g2 (s1, s2, s3) sharing the triple of
+    s1, and their merge stored as the default graph (4 triples), as ingest.build stores it."""
+    store = ox.Store()
+    p = ox.NamedNode("http://example.org/p")
+    for g, subjects in (("http://example.org/g1", (0, 1)), ("http://example.org/g2", (1, 2, 3))):
+        for i in subjects:
+            triple = (ox.NamedNode(f"http://example.org/s{i}"), p, ox.Literal(f"o{i}"))
+            store.add(ox.Quad(*triple, ox.NamedNode(g)))
+            store.add(ox.Quad(*triple, ox.DefaultGraph()))
+    app = create_app(built_config)
+    app.extensions["gcmkg_store"].use(store, {"id": "merged", "default_graph": "merge"})
+    return app.test_client()
+
+
+@pytest.mark.parametrize("query,params,expected", [
+    (COUNT, {}, 4),  # the stored merge: the shared triple once (read from the store of the default graph alone)
+    ("SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }", {}, 5),
+    ("select (count(*) as ?n) { graph ?g { ?s ?p ?o } }", {}, 5),
+    ("SELECT (COUNT(*) AS ?n) {GRAPH?g{?s ?p ?o}}", {}, 5),
+    ("SELECT (COUNT(*) AS ?n) { ?s ?p ?o GRAPH <http://example.org/g2> { ?s ?p ?o } }", {}, 3),
+    ("SELECT (COUNT(*) AS ?n) FROM <http://example.org/g1> WHERE { ?s ?p ?o }", {}, 2),
+    ("SELECT (COUNT(*) AS ?n) FROM NAMED <http://example.org/g1> WHERE { GRAPH ?g { ?s ?p ?o } }", {}, 2),
+    (COUNT, {"default-graph-uri": "http://example.org/g2"}, 3),
+    ("SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }", {"named-graph-uri": "http://example.org/g1"}, 2),
+    ("SELECT (COUNT(*) AS ?n) { ?s ?p ?o FILTER(?o != 'GRAPH') } # GRAPH ?g", {}, 4),
+])
+def test_queries_reading_named_graphs_see_them_and_the_others_see_the_merge(built_config, query, params, expected):
+    """Evaluators answer queries of the default graph from a store of the merge alone, and every query that may
+    name a graph (GRAPH, FROM, the dataset parameters) from the whole dataset (server.guard.may_name_graphs)."""
+    assert count(_merged_client(built_config), query, **params) == expected
+
+
+def test_the_default_shape_holds_the_merge_alone_and_refuses_queries_naming_graphs():
+    from server.evaluator import Refused, load_store, run_query
+
+    store = ox.Store()
+    triple = (ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o"))
+    store.add(ox.Quad(*triple, ox.NamedNode("http://example.org/g")))
+    store.add(ox.Quad(*triple, ox.DefaultGraph()))
+    data = store.dump(format=ox.RdfFormat.N_QUADS)
+    full, merged, default_only = load_store(("nquads", data, "full"))
+    assert (len(full), merged, default_only) == (2, True, False)
+    alone, merged, default_only = load_store(("nquads", data, "default"))
+    assert (len(alone), merged, default_only) == (1, True, True)
+    union = load_store(("nquads", ox.Store().dump(format=ox.RdfFormat.N_QUADS), "default"))  # no stored merge
+    assert union[1:] == (False, False)
+    job = {"query": COUNT, "results_format": "json", "max_results": 10, "max_bytes": 10000,
+           "named_graphs": ["http://example.org/g"]}
+    with pytest.raises(Refused) as refused:
+        run_query(alone, job, merged, default_only)
+    assert refused.value.status == 500
+    assert run_query(full, job, True)[2] == 1
+
+
 @pytest.mark.parametrize("query,status,fragment", [
     ("SELECT * WHERE { ?s ?p ", 400, b"SPARQL syntax error"),
     ("SELEKT * {}", 400, b"SPARQL syntax error"),
