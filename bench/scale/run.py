@@ -87,11 +87,54 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def _child(kind: str, instance: str, runs: int, slow: float, names: list[str]) -> int:
-    """Child process: open one kind of store, then time the named queries, one JSON line each (stdout)."""
+def sample_node(store) -> str:
+    """A required parameter without a default (provenance's node): the first extracted node of the first document."""
+    return next(iter(store.query(
+        "SELECT ?s WHERE { ?s <https://w3id.org/gcmkg/ontology#fromSource> ?x } ORDER BY ?s LIMIT 1")))["s"].value
+
+
+def prepare_named(q, sample: str, base: str | None) -> tuple[str, dict]:
+    """The text and substitutions the benchmark runs for a named query: its defaults (a paginated query: its first
+    page, as clients get it by default), *sample* for a required IRI parameter without a default."""
+    given = {p.name: sample for p in q.params if p.required and p.default is None and p.type == "iri"}
+    if hasattr(q, "prepare"):
+        prepared = q.prepare(given, base=base)
+        return prepared.text, prepared.substitutions
+    return q.text, q.bind(given)  # older catalog API
+
+
+def run_once(store, text: str, subs: dict | None) -> tuple[float, int]:
+    """One timed run, the result serialized in full as the endpoint does: (milliseconds, bytes)."""
     import pyoxigraph as ox
 
     from ontology.vocab import PREFIXES
+
+    t = time.perf_counter()
+    result = store.query(text, prefixes=PREFIXES, substitutions=subs or None)
+    if isinstance(result, ox.QuerySolutions):
+        body = result.serialize(format=ox.QueryResultsFormat.JSON)
+    elif isinstance(result, ox.QueryTriples):
+        body = result.serialize(format=ox.RdfFormat.N_TRIPLES)
+    else:
+        body = b"true" if result else b"false"
+    return (time.perf_counter() - t) * 1000, len(body)
+
+
+def time_named(store, q, sample: str, base: str | None, runs: int, slow: float, on_warm=None) -> dict:
+    """One warm-up then *runs* timed runs (3 if the warm-up took more than *slow* s) of named query *q*."""
+    text, subs = prepare_named(q, sample, base)
+    first, size = run_once(store, text, subs)  # warm-up
+    if on_warm:
+        on_warm(first)
+    n = runs if first < slow * 1000 else 3
+    times = [run_once(store, text, subs)[0] for _ in range(n)]
+    return {"runs": n, "p50_ms": round(percentile(times, 0.5), 2), "p95_ms": round(percentile(times, 0.95), 2),
+            "max_ms": round(max(times), 2), "warmup_ms": round(first, 2), "result_bytes": size,
+            "times_ms": [round(t, 3) for t in times]}
+
+
+def _child(kind: str, instance: str, runs: int, slow: float, names: list[str]) -> int:
+    """Child process: open one kind of store, then time the named queries, one JSON line each (stdout)."""
     from queries.catalog import Catalog
     from queries.store import current_build, open_in_memory, open_read_only
 
@@ -100,39 +143,13 @@ def _child(kind: str, instance: str, runs: int, slow: float, names: list[str]) -
     started = time.perf_counter()
     store = open_in_memory(build_) if kind == "memory" else open_read_only(build_)
     print(json.dumps({"opened_s": round(time.perf_counter() - started, 2)}), flush=True)
-    # a required parameter without a default (provenance's node): the first extracted node of the first document
-    sample = next(iter(store.query(
-        "SELECT ?s WHERE { ?s <https://w3id.org/gcmkg/ontology#fromSource> ?x } ORDER BY ?s LIMIT 1")))["s"].value
+    sample = sample_node(store)
     catalog = Catalog.load()
     for name in names:
-        q = catalog.get(name)
-        given = {p.name: sample for p in q.params if p.required and p.default is None and p.type == "iri"}
-        if hasattr(q, "prepare"):  # a paginated query is timed as clients get it: its first (default) page
-            prepared = q.prepare(given, base=base)
-            text, subs = prepared.text, prepared.substitutions
-        else:  # older catalog API
-            text, subs = q.text, q.bind(given)
-
-        def once() -> tuple[float, int]:
-            t = time.perf_counter()
-            result = store.query(text, prefixes=PREFIXES, substitutions=subs or None)
-            if isinstance(result, ox.QuerySolutions):  # serialized in full, as the endpoint does
-                body = result.serialize(format=ox.QueryResultsFormat.JSON)
-            elif isinstance(result, ox.QueryTriples):
-                body = result.serialize(format=ox.RdfFormat.N_TRIPLES)
-            else:
-                body = b"true" if result else b"false"
-            return (time.perf_counter() - t) * 1000, len(body)
-
         print(json.dumps({"start": name}), flush=True)
-        first, size = once()  # warm-up
-        print(json.dumps({"warm": name, "ms": first}), flush=True)
-        n = runs if first < slow * 1000 else 3
-        times = [once()[0] for _ in range(n)]
-        print(json.dumps({"done": name, "runs": n, "p50_ms": round(percentile(times, 0.5), 2),
-                          "p95_ms": round(percentile(times, 0.95), 2), "max_ms": round(max(times), 2),
-                          "warmup_ms": round(first, 2), "result_bytes": size,
-                          "times_ms": [round(t, 3) for t in times]}), flush=True)
+        entry = time_named(store, catalog.get(name), sample, base, runs, slow,
+                           on_warm=lambda ms: print(json.dumps({"warm": name, "ms": ms}), flush=True))
+        print(json.dumps({"done": name, **entry}), flush=True)
     return 0
 
 
