@@ -90,3 +90,24 @@ def test_the_overview_queries_read_the_summary(built_store, built_config):
         "SELECT ?d ?id WHERE { ?d a gcm:Document ; dct:identifier ?id }", prefixes=PREFIXES)}
     for doc, n in paragraphs.items():
         assert int(overview[ids[doc]]["paragraphs"]) == n
+
+
+def test_objective_numbers_are_each_statements_objectives_in_numeric_order(built_store):
+    direct: dict[str, list[int]] = {}
+    for r in built_store.query("SELECT DISTINCT ?s ?n WHERE { ?s gcm:addressesObjective/gcm:number ?n ; a ?c . "
+                               "?c rdfs:subClassOf gcm:Statement }", prefixes=PREFIXES):
+        direct.setdefault(r["s"].value, []).append(int(r["n"].value))
+    stated = {r["s"].value: r["n"].value for r in built_store.query(
+        "SELECT ?s ?n WHERE { ?s gcm:objectiveNumbers ?n }", prefixes=PREFIXES)}
+    assert direct and stated == {s: ", ".join(map(str, sorted(ns))) for s, ns in direct.items()}
+
+
+def test_instrument_citing_documents_count_distinct_places(built_store):
+    rows = {r["i"].value: r["c"].value for r in built_store.query(
+        "SELECT ?i ?c WHERE { ?i gcm:citedInDocuments ?c }", prefixes=PREFIXES)}
+    icrmw = next(r["i"].value for r in built_store.query('SELECT ?i WHERE { ?i gcm:acronym "ICRMW" }', prefixes=PREFIXES))
+    places = {r["d"].value: int(r["n"].value) for r in built_store.query(
+        f"SELECT ?d (COUNT(DISTINCT ?b) AS ?n) WHERE {{ ?m a gcm:Mention ; gcm:denotes <{icrmw}> ; nif:beginIndex ?b ; "
+        "gcm:inDocument/dct:identifier ?d } GROUP BY ?d", prefixes=PREFIXES)}
+    assert places and rows[icrmw] == ", ".join(f"{d} ({n})" for d, n in sorted(places.items()))
+
