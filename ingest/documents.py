@@ -67,6 +67,7 @@ def document_triples(doc: ExtractedDocument, minter: Minter) -> list[Triple]:
     if e.url:
         out.append(T(d, SCHEMA.url, Literal(e.url, datatype=XSD.anyURI)))
 
+    notes = {s.iri for s in doc.segments if s.kind == "Footnote"}
     for s in doc.segments:
         cls = GCM[s.kind]
         out += [
@@ -89,7 +90,9 @@ def document_triples(doc: ExtractedDocument, minter: Minter) -> list[Triple]:
         if s.parent is not None:
             out.append(T(s.iri, GCM.inSection if s.kind == "Paragraph" else GCM.inParagraphOf, s.parent))
         for n in s.footnotes:
-            out.append(T(s.iri, GCM.citesFootnote, minter.in_document(e.id, "fn", n)))
+            note = minter.in_document(e.id, "fn", n)
+            if note in notes:  # a marker whose note the reader did not find cites nothing (no dangling link)
+                out.append(T(s.iri, GCM.citesFootnote, note))
 
     for m in doc.mentions:
         out += [

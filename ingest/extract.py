@@ -27,7 +27,9 @@ from ontology.vocab import GCM
 
 # --- the genre's wording -----------------------------------------------------------------------------------------
 _TYPE_CUES = (  # lead-in words that type the items that follow; order matters (first hit wins)
-    ("Recommendation", re.compile(r"\brecommend\w*|\bshould\b|\bcall(?:ed|s)? (?:for|on|upon)\b|\burged?\b", re.I)),
+    ("Recommendation", re.compile(r"\brecommend\w*|\bshould\b|\bcall(?:ed|s)? (?:for|on|upon)\b|\burged?\b|"
+                                  r"\bencourag(?:ed|es)\b|\binvit(?:ed|es) (?:\w+ )*?(?:States|Governments|countries|"
+                                  r"stakeholders|partners) to\b", re.I)),
     ("GoodPractice", re.compile(r"good practices?|promising practices?|examples? of (?:good|promising)|lessons learned|"
                                 r"\bwelcomed\b|successful", re.I)),
     ("Challenge", re.compile(r"\bchallenges?\b|\bgaps?\b|\bobstacles?\b|\bbarriers?\b|\bconcerns?\b|"
@@ -42,7 +44,8 @@ _EXAMPLE_CUE = re.compile(r"^\W*\d*\s*(?:(?P<named>Examples? (?:include|includes
                           r"An example (?:is|of))|For (?:example|instance)\b)", re.I)
 _IN_COUNTRY = re.compile(r"^\W*\d*\s*(?:For (?:example|instance),\s*)?In [A-Z][\w\-]*(?: [A-Z][\w\-]*){0,4},")
 _DID = re.compile(r"\b(?:launched|established|adopted|introduced|implemented|developed|set up|created|enacted|"
-                  r"signed|extended|granted|allowed|provided|expanded|piloted|opened)\b", re.I)
+                  r"signed|extended|granted|allowed|provided|expanded|piloted|opened|regulari[sz]ed|ratified|abolished|"
+                  r"amended|revised|reformed)\b", re.I)
 _MEETING_WORDS = r"(?:Meeting|Review|Forum|Conference|Consultations?|Dialogue|Summit|Workshop|Briefing|Session)"
 _NAMED_MEETING = re.compile(  # 'Asia-Pacific Regional Review of Implementation of the Global Compact for ...'
     rf"\b(?P<name>(?:[A-Z][\w’'\-]*(?:[ \t]+(?:of|for|on|the|and|in|to)\b)*[ \t]+){{1,14}}{_MEETING_WORDS}"
@@ -403,24 +406,45 @@ class _Extractor:
         if not m:
             return self.extract_named_event(pseg, heading_objs)
         dates = find_dates(text[m.start():], self._year)
-        if not dates:
-            return None
-        d = dates[0]
         kind = m.group("kind").strip().lower()
+        this = self._this_meeting(m, kind)
+        if not dates:
+            if this is not None:  # 'The meeting was organized by ECE and IOM': the meeting the document is about
+                if pseg.iri not in this.sources:
+                    this.sources.append(pseg.iri)
+                self.extract_roles(this, text, pseg)
+            return this
+        d = dates[0]
         cls = GCM.Consultation if "consultation" in kind else GCM.Meeting
         key = f"{slug(kind)}-{d.start.isoformat()}"
-        is_new = key not in self.events
-        ev = self.event(f"{kind} {d.start.isoformat()}", cls, key=key)
-        if is_new:
-            ev.title = f"{kind[0].upper()}{kind[1:]}, {d.text}"
+        if this is not None and d.start in (this.start, this.planned_start):
+            ev = this  # 'The regional review meeting was held online on 12 and 13 November 2020', under its title
+        else:
+            is_new = key not in self.events
+            ev = self.event(f"{kind} {d.start.isoformat()}", cls, key=key)
+            if is_new:
+                ev.title = f"{kind[0].upper()}{kind[1:]}, {d.text}"
         planned = bool(_PLANNED.search(text[m.start(): m.end() + 40]))
         self._set_dates(ev, d.start, d.end, planned)
         if _ONLINE.search(text):
             ev.online = True
         ev.objectives |= heading_objs
         ev.objectives |= {o.entity for o in find_objectives(text, self.minter)}
-        ev.sources.append(pseg.iri)
+        if pseg.iri not in ev.sources:
+            ev.sources.append(pseg.iri)
         self.extract_roles(ev, text, pseg)
+        return ev
+
+    def _this_meeting(self, m: re.Match, kind: str) -> EventRecord | None:
+        """The document's own meeting (its title event) when a sentence speaks of 'the meeting' / 'the review
+        meeting' without naming it: no ordinal ('the first consultation' is one of a series), a kind that fits."""
+        ev = self.title_event
+        before = m.string[max(0, m.start() - 40): m.start()]
+        definite = m.group(0).lstrip().lower().startswith("the ") or re.search(r"\bThe(?:\s+[\w\-]+){0,2}\s*$", before)
+        if ev is None or m.group("ordinal") or not definite:
+            return None
+        if ("consultation" in kind) != (ev.cls == GCM.Consultation):
+            return None
         return ev
 
     def extract_named_event(self, pseg: Segment, heading_objs) -> EventRecord | None:
@@ -675,7 +699,8 @@ def _para_key(seg: Segment) -> str:
 def _classify(text: str, strong: bool = False) -> str | None:
     if strong:
         # a whole paragraph is typed only by its own explicit wording
-        if re.search(r"\brecommend(?:ed|s|ation)\b|\bshould\b|\bcalled (?:for|on|upon)\b|\burged\b", text, re.I):
+        if re.search(r"\brecommend(?:ed|s|ation)\b|\bshould\b|\bcalled (?:for|on|upon)\b|\burged\b|"
+                     r"\b(?:are|were|is) (?:strongly )?encouraged to\b", text, re.I):
             return "Recommendation"
         if re.search(r"good practices?|promising practices?", text, re.I):
             return "GoodPractice"

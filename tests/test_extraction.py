@@ -284,6 +284,42 @@ def test_a_markdown_chairs_summary_of_another_region(tmp_path, capsys):
     assert not any("/principle/" in r["x"] for r in para3)
 
 
+def test_a_meeting_report_that_speaks_of_the_meeting_without_naming_it(tmp_path, capsys):
+    """A report in plain text: 'The regional review meeting was held online on 12 and 13 November 2020' and 'The
+    meeting was organized by ...' are about the meeting of its title, not about other meetings; 'Member States are
+    encouraged to:' introduces recommendations; 'In Portugal, the Government regularized migrants ...' is a practice."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    config = settings.load({"instance_dir": str(tmp_path / "inst"), "data_dir": str(data)})
+    doc = ROOT / "tests" / "fixtures" / "docs" / "ece_regional_review_report.txt"
+    assert add_document(config, str(doc), doc_type="report", date="2021-04") == 0
+    capsys.readouterr()
+    from queries.store import current_build, open_read_only
+
+    store = open_read_only(current_build(config.instance_dir))
+    source = _norm(doc.read_text())
+    in_doc = '?d dct:identifier "ece-regional-review-report" .'
+    events = q(store, f"""SELECT DISTINCT ?e ?start WHERE {{ ?e gcm:fromSource/gcm:inDocument ?d ;
+        gcm:startDate ?start . {in_doc} }}""")
+    assert "Geneva, 12-13 November 2020" in source and "was held online on 12 and 13 November 2020" in source
+    assert len({r["e"] for r in events}) == 1 and events[0]["start"] == "2020-11-12"
+    roles = q(store, """SELECT ?e ?p ?label WHERE { ?e ?p ?a . ?a rdfs:label ?label .
+        VALUES ?p { gcm:organizer gcm:supporter } }""", e=ox.NamedNode(events[0]["e"]))
+    assert "organized by the United Nations Economic Commission for Europe (ECE) and the International Organization " \
+           "for Migration (IOM), with the support of the Office" in source
+    organisers = {r["label"] for r in roles if r["p"].endswith("organizer")}
+    assert "United Nations Economic Commission for Europe" in organisers
+    assert any("International Organization for Migration" in label for label in organisers) and len(organisers) == 2
+    assert any(r["p"].endswith("supporter") for r in roles)
+    kinds = q(store, f"""SELECT ?p ?c WHERE {{ ?s a ?c ; gcm:fromSource ?seg ; gcm:inDocument ?d . ?seg gcm:key ?p .
+        ?c rdfs:subClassOf gcm:Statement . {in_doc} }}""")
+    assert "Member States are encouraged to:" in source
+    assert len([r for r in kinds if r["c"].endswith("#Recommendation")]) == 3  # its items (a), (b) and (c)
+    practice = q(store, f"""SELECT ?x WHERE {{ ?s a gcm:GoodPractice ; gcm:inDocument ?d ; gcm:mentions ?x . {in_doc} }}""")
+    assert "In Portugal, the Government regularized migrants" in source
+    assert any(r["x"].endswith("/country/prt") for r in practice)
+
+
 def test_a_broken_document_is_reported_with_its_location_and_changes_nothing(tmp_path, capsys):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
