@@ -83,22 +83,41 @@ def load_store(spec) -> tuple[ox.Store, bool, bool]:
             meta = {}
         disk = ox.Store.read_only(os.path.join(value, "store"))
         if shape == "default" and default_graph_is_merge(meta, disk):
-            store.bulk_load(disk.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()),
-                            format=ox.RdfFormat.N_TRIPLES)
+            data = last_line_first(disk.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
+            store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
             return store, True, True
-        data = disk.dump(format=ox.RdfFormat.N_QUADS)
+        data = last_line_first(disk.dump(format=ox.RdfFormat.N_QUADS))
         del disk
     elif kind == "nquads":
-        data = value
+        data = last_line_first(value)
     else:
         raise ValueError(f"unknown store spec {kind!r}")
     store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+    del data
     merged = default_graph_is_merge(meta, store)
     if shape == "default" and merged:
         default_only = ox.Store()
         default_only.bulk_extend(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
         return default_only, True, True
     return store, merged, False
+
+
+def last_line_first(data: bytes) -> bytearray:
+    """N-Triples or N-Quads *data* (one statement a line: literals escape their line breaks) with the lines in
+    reverse order. pyoxigraph's memory store answers from a store filled this way faster than from one filled in
+    the order of the dump (the bench's text search 2.3 -> 1.7 ms, 4.5 -> 3.0 ms on the full shape; joins and
+    counts alike): it apparently walks each term's quads from the last inserted, which then follows the order of
+    the dump (RocksDB's key order) instead of going against it. A copy of the dump, without a list of its lines."""
+    view = memoryview(data)
+    out = bytearray()
+    end = len(data)
+    while end > 0:
+        start = data.rfind(b"\n", 0, end - 1) + 1
+        out += view[start:end]
+        if data[end - 1:end] != b"\n":  # the last line of a dump without a final line break
+            out += b"\n"
+        end = start
+    return out
 
 
 class _CappedBuffer:

@@ -102,6 +102,15 @@ def test_queries_reading_named_graphs_see_them_and_the_others_see_the_merge(buil
     assert count(_merged_client(built_config), query, **params) == expected
 
 
+@pytest.mark.parametrize("data,expected", [
+    (b"", b""), (b"a .\n", b"a .\n"), (b"a .\nb .\nc .\n", b"c .\nb .\na .\n"), (b"a .\nb .", b"b .\na .\n"),
+])
+def test_evaluators_load_a_dump_last_line_first(data, expected):
+    from server.evaluator import last_line_first
+
+    assert bytes(last_line_first(data)) == expected
+
+
 def test_the_default_shape_holds_the_merge_alone_and_refuses_queries_naming_graphs():
     from server.evaluator import Refused, load_store, run_query
 
