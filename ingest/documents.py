@@ -167,6 +167,8 @@ def document_triples(doc: ExtractedDocument, minter: Minter) -> list[Triple]:
         ]
         for o in sorted(st.objectives):
             out.append(T(st.iri, GCM.addressesObjective, NamedNode(o)))
+        if st.objective_basis:
+            out.append(T(st.iri, GCM.objectiveBasis, minter.concept("objective-links", st.objective_basis)))
         for m in sorted(st.mentions):
             out.append(T(st.iri, GCM.mentions, NamedNode(m)))
         if st.event is not None:

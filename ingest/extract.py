@@ -15,6 +15,7 @@ from pyoxigraph import NamedNode
 from ingest import figures as figures_mod
 from ingest.corpus import DocumentEntry
 from ingest.events import PARTICIPATION, EventPasses, meeting_class
+from ingest.objectives import ObjectiveMatcher
 from ingest.linking import Gazetteer, Linker, Mention, find_acronym_definitions, find_objectives
 from ingest.records import (EventRecord, ExtractedDocument, FigureRecord, LinkedMention, NewEntity, Segment, Span,
                             StatementRecord)
@@ -82,6 +83,7 @@ class _Extractor(EventPasses):
         self.minter = minter
         self.doc = minter.document(entry.id)
         self.linker = Linker(_gazetteer(vocab), minter)
+        self.objective_matcher = _matcher(vocab)
         self.segments: list[Segment] = []
         self.mentions: list[LinkedMention] = []
         self.new_entities: dict[str, NewEntity] = {}
@@ -322,14 +324,19 @@ class _Extractor(EventPasses):
     def add_statement(self, cls: str, seg: Segment, heading_objs, event, principle, mentions):
         if any(s.segment == seg.iri for s in self.statements):
             return
-        objs = set(heading_objs) | {m.entity.value for m in mentions if m.mention.kind == "objective"}
-        if event is not None and not objs:
-            objs |= event.objectives
+        stated = {m.entity.value for m in mentions if m.mention.kind == "objective"}
+        given = set(heading_objs) or (set(event.objectives) if event is not None else set())
+        if stated:  # 'Limited data on migrant deaths (objective 8)': what the statement says
+            objs, basis = stated, "stated"
+        elif len(given) > 1 and (matched := self.objective_matcher.choose(seg.text, given)):
+            objs, basis = matched, "matched"  # a heading naming a cluster: the objectives the words are about
+        else:
+            objs, basis = given, "heading" if given else ""
         self.statements.append(StatementRecord(
             iri=self.seg("statement", seg.key if seg.kind == "Paragraph" else f"{_para_key(seg)}-{seg.key}"),
             cls=GCM[cls], text=seg.text, segment=seg.iri, span=seg.span, objectives=objs,
             event=event.iri if event is not None else None, principle=principle,
-            mentions={m.entity.value for m in mentions if m.mention.kind != "objective"}))
+            mentions={m.entity.value for m in mentions if m.mention.kind != "objective"}, objective_basis=basis))
 
     def extract_figures(self, pseg: Segment, sentences: list[Segment], items: list[Segment], event):
         for sseg in sentences:
@@ -408,6 +415,15 @@ def _resolution_label(surface: str) -> str:
 @functools.lru_cache(maxsize=4)
 def _gazetteer_cached(entries: tuple) -> Gazetteer:
     return Gazetteer(entries)
+
+
+@functools.lru_cache(maxsize=4)
+def _matcher_cached(texts: tuple) -> ObjectiveMatcher:
+    return ObjectiveMatcher(dict(texts))
+
+
+def _matcher(vocab: Vocabulary) -> ObjectiveMatcher:
+    return _matcher_cached(tuple(sorted(vocab.objective_texts.items())))
 
 
 def _gazetteer(vocab: Vocabulary) -> Gazetteer:

@@ -84,6 +84,7 @@ class StatementRecord:
     event: NamedNode | None
     principle: NamedNode | None
     mentions: set
+    objective_basis: str = ""  # stated | matched | heading (scheme objective-links); "" when it has no objective
 
 
 @dataclass

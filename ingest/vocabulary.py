@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode
 
@@ -40,13 +40,19 @@ class Vocabulary:
     kinds: dict  # IRI -> kind
     principles: dict  # normalised label stem -> principle IRI
     known: frozenset  # every IRI described in the reference graphs
+    objective_texts: dict = field(default_factory=dict)  # objective IRI -> (title, commitment + actions)
 
 
 def vocabulary_from_triples(triples) -> Vocabulary:
     types: dict[str, set[str]] = {}
     labels: dict[str, list[tuple[str, str]]] = {}
+    texts: dict[str, list[str]] = {}  # objective -> its commitment and its actions' texts
     for t in triples:
         s = t.subject.value
+        if t.predicate == GCM.commitment and isinstance(t.object, Literal):
+            texts.setdefault(s, []).append(t.object.value)
+        elif t.predicate == GCM.hasAction and isinstance(t.object, NamedNode):
+            texts.setdefault(s, []).append(t.object.value)  # resolved below to the action's text
         if t.predicate == RDF.type and isinstance(t.object, NamedNode) and t.object.value.startswith(GCM + ""):
             types.setdefault(s, set()).add(t.object.value[len(GCM + ""):])
         elif t.predicate in _LABEL_PREDICATES and isinstance(t.object, Literal):
@@ -64,7 +70,12 @@ def vocabulary_from_triples(triples) -> Vocabulary:
                 principal.setdefault(iri, text)
             if kind == "principle":
                 principles[_stem(text)] = iri
-    return Vocabulary(tuple(entries), principal, kinds, principles, frozenset(types))
+    action_texts = {t.subject.value: t.object.value for t in triples
+                    if t.predicate == GCM.text and "Action" in types.get(t.subject.value, ())}
+    objective_texts = {
+        iri: (next((text for pred, text in sorted(labels.get(iri, [])) if pred == RDFS.label.value), ""), " ".join(action_texts.get(x, x if x not in types else "") for x in sorted(parts)))
+        for iri, parts in texts.items() if "Objective" in types.get(iri, ())}
+    return Vocabulary(tuple(entries), principal, kinds, principles, frozenset(types), objective_texts)
 
 
 def _stem(label: str) -> str:

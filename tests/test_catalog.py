@@ -552,8 +552,14 @@ def test_recommendations_on_objective_6_are_those_of_the_first_consultation(buil
     para17 = paragraph(STAKEHOLDER_SUMMARY, 17)
     assert "recommended the following actions" in para17
     from_17 = {r["paragraph"] for r in rows if r["document"] == STAKEHOLDER_SUMMARY and r["paragraph"].startswith("17(")}
-    printed = set(re.findall(r"\(([a-z])\) ", para17))
-    assert from_17 == {f"17({letter})" for letter in printed}
+    items = dict(re.findall(r"\(([a-z])\) (.*?)(?=\s\([a-z]\) |$)", para17, re.S))
+    # objective 6 is fair and ethical recruitment: the items that speak of recruitment are among its recommendations,
+    # the one on the drivers of migration (objective 2) and the one on skill certification (objective 18) are not
+    assert from_17 <= {f"17({letter})" for letter in items}
+    assert {f"17({k})" for k, v in items.items() if "recruitment" in v} <= from_17
+    assert {f"17({k})" for k, v in items.items() if v.startswith(("More research on the drivers", "Skill-certification"))}
+    assert not from_17 & {f"17({k})" for k, v in items.items()
+                          if v.startswith(("More research on the drivers", "Skill-certification"))}
     for r in rows:
         assert norm(r["text"]) in text(r["document"])
         assert "10.7" in r["sdgTargets"].split(", ")  # gcm_sdg_target_mapping.csv: objective 6 -> 10.7
@@ -568,7 +574,8 @@ def test_challenges_of_cluster_1_are_those_listed_in_paragraph_15(built_store, b
     assert {"15(a)", "15(d)", "15(e)", "15(g)"} <= {r["paragraph"] for r in rows}
     for r in rows:
         assert norm(r["text"]) in text(STAKEHOLDER_SUMMARY)
-        assert r["objectives"] == "2, 5, 6, 12, 18"
+        numbers = {int(n) for n in r["objectives"].split(", ")}
+        assert numbers and numbers <= {2, 5, 6, 12, 18}  # the cluster's objectives the challenge is about
     counts = {r["challengesInCluster"] for r in run(built_store, built_config, "challenges-by-cluster", cluster=1)}
     assert len(counts) == 1
 

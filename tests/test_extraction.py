@@ -128,10 +128,36 @@ def test_statements_of_each_type_with_their_mentions(built_store):
         assert lead in text
         n = q(built_store, f"SELECT (COUNT(?s) AS ?n) WHERE {{ ?s a gcm:{cls} ; gcm:addressesObjective ?o }}")
         assert int(n[0]["n"]) >= 4
-    # a recommendation of the first consultation concerns the objectives its section heading names
-    rec = q(built_store, """SELECT ?n WHERE { ?s a gcm:Recommendation ; gcm:text ?t ; gcm:addressesObjective ?o .
-        ?o gcm:number ?n . FILTER(STRSTARTS(?t, "More research on the drivers of migration")) } ORDER BY ?n""")
-    assert [int(r["n"]) for r in rec] == [2, 5, 6, 12, 18]
+    # a recommendation of the first consultation, under a heading naming objectives 2, 5, 6, 12 and 18, addresses
+    # those of them its words are about: 'More research on the drivers of migration ...' is objective 2 ('Minimize
+    # the adverse drivers ...'), not 6 (recruitment) or 12 (migration procedures)
+    assert "(addressing objectives 2, 5, 6, 12 and 18)" in text
+    rec = q(built_store, """SELECT ?n ?title ?basis WHERE { ?s a gcm:Recommendation ; gcm:text ?t ;
+        gcm:addressesObjective ?o ; gcm:objectiveBasis/skos:notation ?basis . ?o gcm:number ?n ; rdfs:label ?title .
+        FILTER(STRSTARTS(?t, "More research on the drivers of migration")) } ORDER BY ?n""")
+    numbers = {int(r["n"]) for r in rec}
+    assert 2 in numbers and numbers <= {2, 5, 6, 12, 18} and not numbers & {6, 12}
+    assert "drivers" in next(r["title"] for r in rec if r["n"] == "2")
+    assert {r["basis"] for r in rec} == {"matched"}
+
+
+def test_a_statement_addresses_the_objectives_it_names_or_is_about(built_store):
+    """Each statement says how its objectives were found (gcm:objectiveBasis): named in its text ('objective 8'),
+    matched among its heading's objectives by its words, or every objective of its heading."""
+    rows = q(built_store, """SELECT ?s ?text ?basis (GROUP_CONCAT(STR(?n); separator=",") AS ?objectives) WHERE {
+        ?s gcm:text ?text ; gcm:objectiveBasis/skos:notation ?basis ; gcm:addressesObjective/gcm:number ?n }
+        GROUP BY ?s ?text ?basis""")
+    assert {r["basis"] for r in rows} >= {"matched", "heading"}
+    cluster_sizes = set()
+    for r in rows:
+        numbers = {int(n) for n in r["objectives"].split(",")}
+        if r["basis"] == "stated":
+            assert all(re.search(rf"\b{n}\b", r["text"]) for n in numbers), r
+        if r["basis"] == "heading":
+            cluster_sizes.add(len(numbers))
+    assert min(cluster_sizes) > 1  # a heading's objectives are the fallback only when it names several
+    matched = [r for r in rows if r["basis"] == "matched"]
+    assert sum(len(r["objectives"].split(",")) == 1 for r in matched) > len(matched) / 2  # mostly one objective
 
 
 def test_every_statement_points_to_the_words_it_was_extracted_from(built_store):

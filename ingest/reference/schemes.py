@@ -16,6 +16,7 @@ SCHEME_TITLES = {
     "meeting-formats": "Meeting formats",
     "document-types": "Document types",
     "membership-roles": "Membership roles",
+    "objective-links": "How a statement's GCM objectives were found",
 }
 
 
