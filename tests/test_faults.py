@@ -17,22 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from conformance.harness import ROOT, free_port, serve
+from conformance.harness import ROOT, copy_build, free_port, processes_with_env, serve
 from conformance.harness import http as harness_http
 from ontology import settings
 
 JSON = {"Accept": "application/sparql-results+json"}
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 CHEAP = "SELECT ?o WHERE { ?o a gcm:Objective } LIMIT 3"
-
-
-def instance_copy(built_config, folder: Path) -> Path:
-    src = (built_config.instance_dir / "current").resolve()
-    instance = folder / "instance"
-    (instance / "builds").mkdir(parents=True)
-    shutil.copytree(src, instance / "builds" / src.name)
-    (instance / "current").symlink_to(Path("builds") / src.name)
-    return instance
 
 
 def current_of(instance: Path) -> str:
@@ -56,19 +47,8 @@ def assert_serving(instance: Path, build_link: str) -> None:
 
 # -- processes of a running server ----------------------------------------------------------------------------
 def _procs_with_env(marker: str) -> dict[int, int]:
-    """pid -> parent pid of every process whose environment holds *marker* (the server's GCMKG_PORT=...)."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if marker.encode() not in (entry / "environ").read_bytes().split(b"\0"):
-                continue
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        found[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    return found
+    """pid -> parent pid of every process of the server (its environment holds *marker*)."""
+    return {pid: p["ppid"] for pid, p in processes_with_env(marker).items()}
 
 
 def _cpu_ticks(pid: int) -> int:
@@ -204,7 +184,7 @@ def _failing_source():
 
 @pytest.fixture()
 def instance(built_config, tmp_path):
-    return instance_copy(built_config, tmp_path)
+    return copy_build(built_config, tmp_path)
 
 
 @pytest.mark.parametrize("step", ["load", "write-store", "write-report", "write-meta", "rename", "swap"])

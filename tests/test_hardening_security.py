@@ -25,6 +25,7 @@ import pytest
 
 from ontology import settings
 from ontology.settings import PROJECT_ROOT
+from conformance.harness import copy_build
 
 TOKEN = "s3cr3t-Upd4te-T0ken-9f8e7d"
 
@@ -77,16 +78,6 @@ def listener():
     lst.close()
 
 
-def _instance_copy(built_config, folder: Path) -> Path:
-    """A private instance holding a copy of the session build (updates write new builds into it)."""
-    src = (built_config.instance_dir / "current").resolve()
-    instance = folder / "instance"
-    (instance / "builds").mkdir(parents=True)
-    shutil.copytree(src, instance / "builds" / src.name)
-    (instance / "current").symlink_to(Path("builds") / src.name)
-    return instance
-
-
 @pytest.fixture(scope="module")
 def app(built_config):
     from server import create_app
@@ -105,7 +96,7 @@ def client(app):
 def update_app(built_config, tmp_path_factory):
     from server import create_app
 
-    instance = _instance_copy(built_config, tmp_path_factory.mktemp("updates"))
+    instance = copy_build(built_config, tmp_path_factory.mktemp("updates"))
     config = settings.load({"instance_dir": str(instance), "query_timeout": 10, "cache": False, "updates": True,
                             "update_token": TOKEN})
     return create_app(config)

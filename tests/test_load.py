@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.harness import http, serve
+from conformance.harness import http, processes_with_env, serve
 from ontology.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
@@ -114,19 +114,8 @@ def _mix() -> list[tuple[str, str, str, str, str]]:
 
 def _rss_kb(marker: str) -> tuple[int, int]:
     """(total resident KiB, processes) of every process of the server (its environment holds *marker*)."""
-    total = count = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if marker.encode() not in (entry / "environ").read_bytes().split(b"\0"):
-                continue
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        total += int(status.split("VmRSS:")[1].split()[0])
-        count += 1
-    return total, count
+    procs = processes_with_env(marker)
+    return sum(p["rss_kb"] for p in procs.values()), len(procs)
 
 
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (.ci/run installs it)")

@@ -31,6 +31,37 @@ RDF_TYPES = {"application/rdf+xml": ox.RdfFormat.RDF_XML, "text/turtle": ox.RdfF
 
 
 # -- builds ---------------------------------------------------------------------------------------------------
+def copy_build(built_config, folder: Path) -> Path:
+    """A private instance folder holding a copy of the session build as its current build (a test may then write
+    new builds into it, break its files or swap its link without touching the session's)."""
+    import shutil
+
+    src = (built_config.instance_dir / "current").resolve()
+    instance = folder / "instance"
+    (instance / "builds").mkdir(parents=True)
+    shutil.copytree(src, instance / "builds" / src.name)
+    (instance / "current").symlink_to(Path("builds") / src.name)
+    return instance
+
+
+# -- processes of a running server ----------------------------------------------------------------------------
+def processes_with_env(marker: str) -> dict[int, dict]:
+    """pid -> {"ppid", "rss_kb"} of every process whose environment holds *marker* (a server's GCMKG_PORT=...)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker.encode() not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            stat = (entry / "stat").read_text()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        rss = status.split("VmRSS:")[1].split()[0] if "VmRSS:" in status else "0"
+        found[int(entry.name)] = {"ppid": int(stat.rsplit(")", 1)[1].split()[1]), "rss_kb": int(rss)}
+    return found
+
 def write_build(folder: Path, quads: list[ox.Quad], build_id: str | None = None) -> Path:
     """A build folder (store/ + build.json with statistics) as `gcmkg build` would leave it."""
     from queries.store import dataset_statistics
