@@ -26,6 +26,7 @@ def create_app(config: settings.Config | None = None, test_config: dict | None =
     else:
         app.extensions["gcmkg_store"] = StoreHolder(config.instance_dir, follow=follow_builds)
     app.extensions["gcmkg_slots"] = ClientSlots(default_lock_path(config.instance_dir), config.client_concurrency)
+    from server.fastpath import Direct; app.wsgi_app = Direct(app, app.wsgi_app)  # noqa: E702  GET /sparql?query=
     if config.cache:
         app.extensions["gcmkg_cache"] = ResponseCache(config.cache_mb * 1024 * 1024)
         from server.fastpath import FastPath; app.wsgi_app = FastPath(app, app.wsgi_app)  # noqa: E702  hits before Flask

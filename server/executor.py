@@ -11,7 +11,9 @@ holding another build loads the new one first (that load has its own allowance a
 from __future__ import annotations
 
 import atexit
+import math
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -65,6 +67,8 @@ class _Evaluator:
         finally:
             child.close()
         self.conn = Connection(parent.detach())
+        self._poller = select.poll()  # one for the evaluator's life: Connection.poll builds a selector each call
+        self._poller.register(self.conn.fileno(), select.POLLIN)
         STATS["evaluators_started"] += 1
         self.keys: OrderedDict = OrderedDict()  # mirror of the evaluator's loaded stores (same LRU policy)
         self.pending = 0  # "load" messages sent whose replies were not read yet
@@ -85,9 +89,10 @@ class _Evaluator:
         self.conn.send(msg)
 
     def receive(self, deadline: float):
-        if not self.conn.poll(max(0.0, deadline - time.monotonic())):
-            raise TimeoutError
-        return self.conn.recv()
+        while not self._poller.poll(max(0, math.ceil((deadline - time.monotonic()) * 1000))):
+            if time.monotonic() >= deadline:  # (poll waits whole milliseconds: it may wake just before)
+                raise TimeoutError
+        return self.conn.recv()  # readable, or closed: EOFError
 
     def kill(self) -> None:
         try:

@@ -193,3 +193,69 @@ class FastPath:
 
 def _no_write(data):  # the WSGI write() callable: Flask never uses it
     raise RuntimeError("server.fastpath: write() is not supported")
+
+
+class Direct:
+    """WSGI layer: a GET of /sparql with a query, answered before Flask by the view's own functions.
+
+    Flask's request context, URL routing and dispatch cost ~0.03 ms of Python a request in-process and about twice
+    that over HTTP (docs/benchmark.md), a twentieth of an entity look-up's time and the largest part of the
+    endpoint's overhead left. This layer makes a werkzeug Request of the environ and, in an app context (current_app
+    and g as under Flask), calls what Flask would: observability.mark_started (the app's before_request),
+    server.sparql.respond (the view: parsing, negotiation, guard, limits, evaluation), the error handlers
+    (_protocol_error, http_error_response) and the after_request functions in Flask's order (the blueprint's
+    _cors, then the app's _after and security_headers). Anything else (other paths and methods, HEAD, no query
+    parameter) goes to Flask. The hooks are checked on the first request: if the app's before/after_request
+    functions, teardown or URL value preprocessors are not the ones above (one was added), every request goes to
+    Flask, so that this layer never answers otherwise than Flask would (tests/test_fastpath.py compares both)."""
+
+    def __init__(self, flask_app, wsgi_app):
+        self.flask_app = flask_app
+        self.wsgi_app = wsgi_app
+        self._enabled: bool | None = None  # decided on the first request, once every hook is registered
+
+    def _hooks_are_known(self) -> bool:
+        from server import observability, sparql
+        from server.pages import security_headers
+
+        app = self.flask_app
+        before = {k: list(v) for k, v in app.before_request_funcs.items() if v}
+        after = {k: list(v) for k, v in app.after_request_funcs.items() if v}
+        known = (before == {None: [observability.mark_started]}
+                 and after == {"sparql": [sparql._cors], None: [security_headers, observability._after]}
+                 and not any(app.teardown_request_funcs.values()) and not any(app.url_value_preprocessors.values()))
+        if not known:
+            app.logger.warning("gcmkg: /sparql is answered through Flask only: its request hooks changed "
+                               "(server.fastpath.Direct)")
+        return known
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "GET" \
+                or "query" not in environ.get("QUERY_STRING", ""):
+            return self.wsgi_app(environ, start_response)
+        if self._enabled is None:
+            self._enabled = self._hooks_are_known()
+        if not self._enabled:
+            return self.wsgi_app(environ, start_response)
+        app = self.flask_app
+        req = app.request_class(environ)
+        if "query" not in req.args:  # the Service Description, a form of the query UI...: Flask's
+            return self.wsgi_app(environ, start_response)
+        from werkzeug.exceptions import HTTPException, InternalServerError
+
+        from server import observability, sparql
+        from server.pages import security_headers
+
+        with app.app_context():
+            observability.mark_started()
+            try:
+                resp = sparql.respond(req)
+            except sparql.ProtocolError as exc:
+                resp = sparql._protocol_error(exc)
+            except HTTPException as exc:
+                resp = sparql.http_error_response(exc, req.method)
+            except Exception as exc:  # as Flask: logged, answered 500
+                app.logger.error(f"Exception on {req.path} [{req.method}]", exc_info=True)
+                resp = sparql.http_error_response(InternalServerError(original_exception=exc), req.method)
+            resp = security_headers(observability._after(sparql._cors(resp), req, PATH))
+            return resp(environ, start_response)

@@ -403,11 +403,11 @@ def _install_handler() -> None:
         LOG.propagate = False
 
 
-def _short_qs() -> str:
-    if not request.query_string:
+def _short_qs(req) -> str:
+    if not req.query_string:
         return ""
     parts = []
-    for key, value in request.args.items(multi=True):
+    for key, value in req.args.items(multi=True):
         if _SECRET_PARAM.search(key):
             value = "[redacted]"
         parts.append(f"{key}={value}")
@@ -428,20 +428,26 @@ def _route() -> str:
     return rule.rule if rule is not None else "(unmatched)"
 
 
-def _after(resp: Response) -> Response:
+def mark_started() -> None:
+    """Before a request (a before_request hook, and server.fastpath.Direct): the start of its duration."""
+    g.gcmkg_started = time.perf_counter()
+
+
+def _after(resp: Response, req=None, route: str | None = None) -> Response:
+    """After a request (an after_request hook: Flask's request and URL rule; server.fastpath.Direct passes its own
+    request and route): counted, and logged."""
     try:
-        _record(resp)
+        _record(resp, req if req is not None else request._get_current_object(), route or _route())
     except Exception:  # observability must never turn an answer into an error
         current_app.logger.exception("gcmkg: recording the request failed")
     return resp
 
 
-def _record(resp: Response) -> None:
+def _record(resp: Response, req, route: str) -> None:
     metrics: Metrics = current_app.extensions["gcmkg_metrics"]
     started = g.get("gcmkg_started")
     seconds = time.perf_counter() - started if started is not None else None
-    route = _route()
-    method = request.method if request.method in _METHODS else "OTHER"
+    method = req.method if req.method in _METHODS else "OTHER"
     status = resp.status_code
     key = Metrics._key
     counts = [("gcmkg_http_requests_total", key({"route": route, "method": method, "status": str(status)}), 1.0)]
@@ -450,7 +456,7 @@ def _record(resp: Response) -> None:
         observations.append(("gcmkg_http_request_duration_seconds", key({"route": route}), seconds))
     query = g.get("gcmkg_query")
     outcome = None
-    if route == "/sparql" and request.method in ("GET", "POST"):
+    if route == "/sparql" and req.method in ("GET", "POST"):
         if query is not None:
             outcome = query["outcome"]
             observations.append(("gcmkg_sparql_query_duration_seconds", key(None), query["seconds"]))
@@ -472,12 +478,12 @@ def _record(resp: Response) -> None:
         return
     entry = {
         "ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-        "method": request.method[:16],
-        "path": request.path[:512],
+        "method": req.method[:16],
+        "path": req.path[:512],
         "route": route,
         "status": status,
         "ms": round(seconds * 1000, 2) if seconds is not None else None,
-        "client": request.remote_addr,
+        "client": req.remote_addr,
         "build": _build_id(resp),
         "bytes": resp.calculate_content_length(),
         "pid": os.getpid(),
@@ -492,10 +498,10 @@ def _record(resp: Response) -> None:
         entry["outcome"] = outcome
     if resp.headers.get("X-GCMKG-Cache"):
         entry["cache"] = resp.headers["X-GCMKG-Cache"]
-    qs = _short_qs()
+    qs = _short_qs(req)
     if qs:
         entry["qs"] = qs
-    agent = request.headers.get("User-Agent")
+    agent = req.headers.get("User-Agent")
     if agent:
         entry["ua"] = agent[:_UA_MAX]
     LOG.info(json.dumps(entry, ensure_ascii=False))
@@ -541,10 +547,7 @@ def init_app(app: Flask) -> None:
     if app.config["GCMKG"].access_log:
         _install_handler()
 
-    @app.before_request
-    def _started():
-        g.gcmkg_started = time.perf_counter()
-
+    app.before_request(mark_started)
     app.after_request(_after)
 
     folder = _shared_folder()

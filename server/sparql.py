@@ -42,7 +42,7 @@ def _error(status: int, message: str, headers: dict | None = None) -> Response:
 
 
 @bp.errorhandler(ProtocolError)
-def _protocol_error(exc: ProtocolError):
+def _protocol_error(exc: ProtocolError) -> Response:
     return _error(exc.status, exc.message, exc.headers)
 
 
@@ -52,9 +52,14 @@ def _http_error(exc: HTTPException):
     paths keep the app's default handling."""
     if request.path.rstrip("/") != ENDPOINT:
         return exc
+    return http_error_response(exc, request.method)
+
+
+def http_error_response(exc: HTTPException, method: str) -> Response:
+    """An HTTP error (werkzeug's: 405, 413, 400, 500 for an unexpected exception) at /sparql, as text."""
     message = exc.description or exc.name
     if exc.code == 405:
-        message = f"method {request.method} is not allowed at {ENDPOINT}: use GET or POST (SPARQL 1.1 Protocol)"
+        message = f"method {method} is not allowed at {ENDPOINT}: use GET or POST (SPARQL 1.1 Protocol)"
     elif exc.code == 413:
         message = f"the request body is larger than the limit of {_config().max_query_length} bytes for a query"
     resp = _error(exc.code or 500, f"{exc.code} {exc.name}: {message}")
@@ -81,15 +86,15 @@ def _single(values: list[str], name: str) -> str | None:
     return values[0] if values else None
 
 
-def _body_text() -> str:
-    charset = request.mimetype_params.get("charset", "utf-8").lower()
+def _body_text(req) -> str:
+    charset = req.mimetype_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
         raise ProtocolError(415, f"the body must be UTF-8 (SPARQL 1.1 Protocol 2.1.3), not {charset}")
-    length = request.content_length
+    length = req.content_length
     if length is not None and length > _config().max_query_length:
         raise _too_long()
     try:
-        data = request.get_data(cache=False)
+        data = req.get_data(cache=False)
     except HTTPException:  # 413 and the like: their own answer
         raise
     except Exception as exc:  # a broken chunked body (gunicorn's InvalidChunkSize, NoMoreData), a client gone
@@ -100,20 +105,21 @@ def _body_text() -> str:
         raise ProtocolError(400, f"the request body is not valid UTF-8: {exc}") from exc
 
 
-def parse_request() -> Operation:
-    """The operation of the request, per the SPARQL 1.1 Protocol (2.1 query, 2.2 update)."""
-    args = request.args
-    if request.method in ("GET", "HEAD"):
+def parse_request(req) -> Operation:
+    """The operation of the request *req* (a werkzeug Request), per the SPARQL 1.1 Protocol (2.1 query, 2.2
+    update)."""
+    args = req.args
+    if req.method in ("GET", "HEAD"):
         if "update" in args:
             raise ProtocolError(400, "SPARQL Update is not allowed by GET; use POST")
         query = _single(args.getlist("query"), "query")
         if query is None:
             return Operation(None)
         return Operation("query", query, args.getlist("default-graph-uri"), args.getlist("named-graph-uri"))
-    ctype = (request.mimetype or "").lower()
+    ctype = (req.mimetype or "").lower()
     if ctype == "application/x-www-form-urlencoded":
         try:
-            form = request.form
+            form = req.form
         except HTTPException:
             raise
         except Exception as exc:  # as in _body_text
@@ -130,14 +136,14 @@ def parse_request() -> Operation:
     if ctype == "application/sparql-query":
         if "query" in args:
             raise ProtocolError(400, "a direct POST carries the query in its body, not in a 'query' parameter")
-        return Operation("query", _body_text(), args.getlist("default-graph-uri"), args.getlist("named-graph-uri"))
+        return Operation("query", _body_text(req), args.getlist("default-graph-uri"), args.getlist("named-graph-uri"))
     if ctype == "application/sparql-update":
         if "update" in args:
             raise ProtocolError(400, "a direct POST carries the update in its body, not in an 'update' parameter")
-        return Operation("update", _body_text(), args.getlist("using-graph-uri"), args.getlist("using-named-graph-uri"))
+        return Operation("update", _body_text(req), args.getlist("using-graph-uri"), args.getlist("using-named-graph-uri"))
     raise ProtocolError(
         415,
-        f"unsupported Content-Type {request.mimetype or '(none)'!r}: use application/x-www-form-urlencoded, "
+        f"unsupported Content-Type {req.mimetype or '(none)'!r}: use application/x-www-form-urlencoded, "
         "application/sparql-query or application/sparql-update",
     )
 
@@ -148,22 +154,24 @@ def _too_long() -> ProtocolError:
 
 
 # -- content negotiation ------------------------------------------------------------------------------------------
-def _forced_format() -> str | None:
-    return request.args.get("format") or (request.form.get("format") if request.method == "POST"
-                                          and request.mimetype == "application/x-www-form-urlencoded" else None)
+def _forced_format(req) -> str | None:
+    return req.args.get("format") or (req.form.get("format") if req.method == "POST"
+                                      and req.mimetype == "application/x-www-form-urlencoded" else None)
 
 
-def prefers_html() -> bool:
+_HTML_OR_SPARQL = formats.offers("results") + formats.offers("graph") + ["text/html"]
+
+
+def prefers_html(req) -> bool:
     """A browser: text/html is what the Accept header prefers over every SPARQL format."""
-    offered = formats.offers("results") + formats.offers("graph") + ["text/html"]
-    return negotiate(request.headers.get("Accept"), offered) == "text/html"
+    return negotiate(req.headers.get("Accept"), _HTML_OR_SPARQL) == "text/html"
 
 
-def choose_formats(forced: str | None) -> tuple[formats.Format | None, formats.Format | None]:
+def choose_formats(req, forced: str | None) -> tuple[formats.Format | None, formats.Format | None]:
     """(results format, graph format): which one applies is known once the query form is. A ``format=`` value
     decides for the kind it names (json, xml, csv... for results; turtle, nt, jsonld... for graphs) and the Accept
     header for the other kind: clients such as SPARQLWrapper send format= with whatever return format was set."""
-    accept = request.headers.get("Accept")
+    accept = req.headers.get("Accept")
     chosen = []
     for kind in ("results", "graph"):
         fmt = formats.by_name(forced, kind) if forced else None
@@ -186,11 +194,17 @@ def choose_formats(forced: str | None) -> tuple[formats.Format | None, formats.F
 def sparql():
     if request.method == "OPTIONS":
         return _preflight()
-    op = parse_request()
-    forced = _forced_format()
-    if request.method in ("GET", "HEAD") and not forced and prefers_html():
-        target = QUERY_UI + ("?" + request.query_string.decode("latin-1") if op.kind else "")
-        resp = redirect(request.script_root + target, code=303)
+    return respond(request._get_current_object())
+
+
+def respond(req) -> Response:
+    """The answer to a GET or POST *req* (a werkzeug Request) at /sparql: from the Flask view above, and from
+    server.fastpath.Direct (GET with a query) before Flask. Raises ProtocolError (answered by _protocol_error)."""
+    op = parse_request(req)
+    forced = _forced_format(req)
+    if req.method in ("GET", "HEAD") and not forced and prefers_html(req):
+        target = QUERY_UI + ("?" + req.query_string.decode("latin-1") if op.kind else "")
+        resp = redirect(req.script_root + target, code=303)
         resp.headers["Vary"] = "Accept"
         return resp
     if op.kind is None:
@@ -201,8 +215,8 @@ def sparql():
     if len(op.text.encode("utf-8")) > config.max_query_length:
         raise _too_long()
     if op.kind == "update":
-        return _update(op)
-    return _query(op, forced)
+        return _update(req, op)
+    return _query(req, op, forced)
 
 
 def _snapshot():
@@ -238,11 +252,11 @@ def _follow_build(snap) -> None:
                 p.warm(warm_stores(snap, p))
 
 
-def _query(op: Operation, forced: str | None) -> Response:
+def _query(req, op: Operation, forced: str | None) -> Response:
     config = _config()
-    rf, gf = choose_formats(forced)
+    rf, gf = choose_formats(req, forced)
     snap = _snapshot()
-    base = request.base_url
+    base = req.base_url
     cache = current_app.extensions.get("gcmkg_cache")
     cache_key = (snap.key, op.text, tuple(op.default_graphs), tuple(op.named_graphs),
                  rf and rf.name, gf and gf.name, base)
@@ -261,7 +275,8 @@ def _query(op: Operation, forced: str | None) -> Response:
             raise ProtocolError(406, f"none of the accepted media types is offered for this query; offered: "
                                      + ", ".join(offered), {"Vary": "Accept"})
     answer = evaluate(snap, op.text, rf and rf.name, gf and gf.name, op.default_graphs, op.named_graphs, base,
-                      query_dataset=not op.default_graphs and not op.named_graphs and guard.has_dataset_clause(op.text))
+                      query_dataset=not op.default_graphs and not op.named_graphs and guard.has_dataset_clause(op.text),
+                      client=req.remote_addr)
     if cache is not None:
         cache.put(cache_key, answer, len(answer.body) + len(op.text) + 200)
     return _answer(answer, snap)
@@ -273,12 +288,12 @@ _GRAPH_OFFERS = ", ".join(formats.offers("graph"))
 
 def evaluate(snap, text: str, results_format: str | None, graph_format: str | None = None,
              default_graphs: list[str] = (), named_graphs: list[str] = (), base: str | None = None,
-             query_dataset: bool = False, pool: str = "queries") -> executor.Answer:
+             query_dataset: bool = False, pool: str = "queries", client: str | None = None) -> executor.Answer:
     """Evaluate a query with every limit of the endpoint: in an evaluator process that is killed at the time
     limit (or by the remote store), result-size limits, the client's concurrency slot. Raises ProtocolError.
     The named queries (server.catalog, pool="catalog") come through here too, on their own evaluators and
     without a client slot: vetted and fast, they are what the pages link to, and stay available to a client
-    whose ad-hoc queries are at its limit."""
+    whose ad-hoc queries are at its limit. *client*: the address the client slot is counted on."""
     slot = pool != "catalog"
     config = _config()
     job = {
@@ -288,19 +303,20 @@ def evaluate(snap, text: str, results_format: str | None, graph_format: str | No
         "max_results": config.max_results, "max_bytes": config.max_result_bytes,
     }
     if snap.remote is not None:  # a remote store (server.remote): no evaluator processes, same limits and formats
-        return _evaluate(lambda: remote.run_query(snap, job, config.query_timeout), slot)
+        return _evaluate(lambda: remote.run_query(snap, job, config.query_timeout), slot, client)
     _follow_build(snap)
     # the store of the default graph alone unless the query may read a named graph (server.evaluator.load_store)
     shape = "full" if default_graphs or named_graphs or query_dataset or guard.may_name_graphs(text) else "default"
     return _evaluate(lambda: executor.run_query(_pool(pool), snap.evaluator_key(shape), snap.evaluator_spec(shape),
-                                                job, config.query_timeout), slot)
+                                                job, config.query_timeout), slot, client)
 
 
-def _evaluate(run, slot: bool = True):
-    """run() under the client's concurrency slot (unless slot=False) and the query timer; errors as ProtocolError."""
+def _evaluate(run, slot: bool = True, client: str | None = None):
+    """run() under the slot of the *client* address (unless slot=False) and the query timer; errors as
+    ProtocolError."""
     slots = current_app.extensions["gcmkg_slots"]
     try:
-        with slots.hold(request.remote_addr or "unknown") if slot else contextlib.nullcontext(), \
+        with slots.hold(client or "unknown") if slot else contextlib.nullcontext(), \
                 observability.timed_query():
             return run()
     except TooManyRequests as exc:
@@ -310,27 +326,23 @@ def _evaluate(run, slot: bool = True):
 
 
 def _answer(answer: executor.Answer, snap, cached: bool = False) -> Response:
-    fmt = formats.BY_NAME[answer.format]
-    resp = Response(answer.body, status=200, mimetype=fmt.media_type)
-    if fmt.media_type.startswith("text/"):
-        resp.mimetype_params["charset"] = "utf-8"
-    resp.headers["Vary"] = "Accept"
-    resp.headers["X-GCMKG-Build"] = snap.build_id
-    resp.headers["X-GCMKG-Cache"] = "hit" if cached else "miss"
-    return resp
+    media = formats.BY_NAME[answer.format].media_type
+    return Response(answer.body, status=200, content_type=media + "; charset=utf-8" if media.startswith("text/")
+                    else media, headers=(("Vary", "Accept"), ("X-GCMKG-Build", snap.build_id),
+                                         ("X-GCMKG-Cache", "hit" if cached else "miss")))
 
 
-def _update(op: Operation) -> Response:
+def _update(req, op: Operation) -> Response:
     config = _config()
     if not config.updates:
         raise ProtocolError(403, "SPARQL Update is disabled on this endpoint (read-only); an operator enables it "
                                  "with the settings updates and update_token")
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    scheme, _, token = req.headers.get("Authorization", "").partition(" ")
     expected = config.update_token.encode("utf-8")
     if not expected or scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode("utf-8"), expected):
         raise ProtocolError(401, "SPARQL Update needs 'Authorization: Bearer <token>' with the endpoint's update "
                                  "token", {"WWW-Authenticate": 'Bearer realm="gcmkg SPARQL Update"'})
-    base = request.base_url
+    base = req.base_url
     try:
         guard.check_update(op.text)
         guard.check_service(op.text, config.service_allowlist, PREFIXES, base)
@@ -346,7 +358,7 @@ def _update(op: Operation) -> Response:
                                  "written")
     job = {"instance_dir": str(current_app.extensions["gcmkg_store"].instance_dir), "update": text,
            "base_iri": base, "keep_builds": config.keep_builds}
-    build_id = _evaluate(lambda: executor.run_update(_pool(), job, config.query_timeout))
+    build_id = _evaluate(lambda: executor.run_update(_pool(), job, config.query_timeout), client=req.remote_addr)
     resp = Response(f"update applied: build {build_id} is current\n", status=200, mimetype="text/plain")
     resp.headers["X-GCMKG-Build"] = build_id
     return resp

@@ -8,7 +8,7 @@ import pytest
 
 from ontology import settings
 from server import create_app
-from server.fastpath import FastPath
+from server.fastpath import Direct, FastPath
 
 Q = "SELECT ?s ?o WHERE { ?s <http://e/p> ?o } ORDER BY ?s"
 
@@ -30,9 +30,12 @@ def app(tmp_path):
 
 
 def _flask_only(app):
-    """The same app without the fast path: what Flask alone answers (its own response cache included)."""
+    """The same app without the fast paths (cache hits, Direct): what Flask alone answers (its own response cache
+    included)."""
     wsgi = app.wsgi_app
-    assert isinstance(wsgi, FastPath)
+    if isinstance(wsgi, FastPath):
+        wsgi = wsgi.wsgi_app
+    assert isinstance(wsgi, Direct)
     return wsgi.wsgi_app
 
 
@@ -165,6 +168,93 @@ def test_hits_are_logged_when_the_access_log_is_on(tmp_path, capsys):
 def test_no_fast_path_without_the_cache(tmp_path):
     app = create_app(settings.load({"instance_dir": str(tmp_path), "cache": False}))
     assert not isinstance(app.wsgi_app, FastPath)
+
+
+# -- Direct: GET /sparql?query= answered by the view's functions without Flask's request context ------------------
+def _direct_app(tmp_path, **settings_):
+    app = create_app(settings.load({"instance_dir": str(tmp_path), "cache": False, "access_log": False,
+                                    "max_query_length": 400, **settings_}))
+    app.extensions["gcmkg_store"].use(_store(3), {"id": "three"})
+    app.testing = True
+    return app
+
+
+RESULTS = {"Accept": "application/sparql-results+json"}
+
+
+@pytest.mark.parametrize("params,headers", [
+    ({"query": Q}, RESULTS),
+    ({"query": Q}, {"Accept": "text/csv"}),
+    ({"query": Q, "format": "tsv"}, {}),
+    ({"query": Q}, {"Accept": "text/html,application/xhtml+xml"}),  # a browser: 303 to the query UI
+    ({"query": "ASK { ?s ?p ?o }"}, {"Accept": "application/sparql-results+xml"}),
+    ({"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, {"Accept": "text/turtle"}),
+    ({"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, RESULTS),  # 406: no graph format accepted
+    ({"query": Q}, {"Accept": "image/png"}),  # 406
+    ({"query": "SELECT * WHERE { ?s ?p "}, RESULTS),  # 400, the parser's message
+    ({"query": [Q, Q]}, RESULTS),  # 400: given twice
+    ({"query": Q, "update": "CLEAR ALL"}, RESULTS),  # 400: no update by GET
+    ({"query": "SELECT * { SERVICE <http://evil.example/> { ?s ?p ?o } }"}, RESULTS),  # 403
+    ({"query": "SELECT * { ?s ?p ?o } # " + "x" * 400}, RESULTS),  # 413
+    ({"query": Q, "default-graph-uri": "http://e/g"}, RESULTS),
+    ({"query": Q, "format": "nonsense"}, RESULTS),  # 406
+])
+def test_direct_answers_what_flask_answers(tmp_path, params, headers):
+    app = _direct_app(tmp_path)
+    assert isinstance(app.wsgi_app, Direct)
+    direct = app.test_client().get("/sparql", query_string=params, headers=headers)
+    flask_app = _direct_app(tmp_path / "flask")
+    flask_app.wsgi_app = _flask_only(flask_app)
+    flask_only = flask_app.test_client().get("/sparql", query_string=params, headers=headers)
+    assert direct.status_code == flask_only.status_code
+    assert direct.data == flask_only.data
+    assert sorted(direct.headers.items()) == sorted(flask_only.headers.items())
+    assert app.wsgi_app._enabled is True  # it answered (the hooks are the known ones)
+
+
+def test_direct_counts_and_logs_like_flask(tmp_path, capsys):
+    def run(app):
+        app.test_client().get("/sparql", query_string={"query": Q, "token": "s3cret"},
+                              headers={**RESULTS, "User-Agent": "probe"})
+        app.test_client().get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p "}, headers=RESULTS)
+        counters = app.extensions["gcmkg_metrics"].state()["counters"]
+        lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+        return counters, [{k: v for k, v in e.items() if k not in ("ts", "ms", "query_ms", "eval_ms", "wait_ms")}
+                          for e in lines]
+
+    direct = run(_direct_app(tmp_path, access_log=True))
+    flask_app = _direct_app(tmp_path / "flask", access_log=True)
+    flask_app.wsgi_app = _flask_only(flask_app)
+    assert direct == run(flask_app)
+    assert [e["status"] for e in direct[1]] == [200, 400] and direct[1][0]["route"] == "/sparql"
+    assert "s3cret" not in json.dumps(direct[1])
+
+
+def test_direct_steps_aside_when_a_request_hook_is_added(tmp_path):
+    app = _direct_app(tmp_path)
+    app.after_request(lambda resp: (resp.headers.__setitem__("X-Added", "1"), resp)[1])
+    r = app.test_client().get("/sparql", query_string={"query": Q}, headers=RESULTS)
+    assert r.status_code == 200 and r.headers["X-Added"] == "1"  # Flask answered, with the new hook
+    assert app.wsgi_app._enabled is False
+
+
+def test_direct_answers_500_like_flask_when_the_view_fails(tmp_path, monkeypatch):
+    from server import sparql
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(sparql, "evaluate", broken)
+    answers = []
+    for wrap in (False, True):
+        app = _direct_app(tmp_path / str(wrap))
+        app.testing = False  # Flask answers 500 instead of raising
+        if wrap:
+            app.wsgi_app = _flask_only(app)
+        answers.append(app.test_client().get("/sparql", query_string={"query": Q}, headers=RESULTS))
+    assert answers[0].status_code == answers[1].status_code == 500
+    assert answers[0].data == answers[1].data and answers[0].mimetype == "text/plain"
+    assert sorted(answers[0].headers.items()) == sorted(answers[1].headers.items())
 
 
 # -- the real server (gunicorn by default; granian where it is installed) ---------------------------------------
