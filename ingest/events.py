@@ -66,6 +66,8 @@ PARTICIPATION = re.compile(r"\battend\w*|\bparticipat\w*|\bjoined\b|\btook part\
 def _canonical_event_name(name: str) -> str:
     n = " ".join(name.split()).strip(" ,.;:")
     n = re.sub(r"^(?:the|a|an)\s+", "", n, flags=re.I)
+    # a title line run into the next one, as PDF text layers give it: '... Regular Migration Chair's summary'
+    n = re.sub(r"\s+(?:Chair[’']?s?|Co-[Cc]hairs?[’']?|Summary|Concept|Programme|Agenda|Provisional)\b.*$", "", n)
     # the Compact's name is printed several ways; one key for all of them
     n = re.sub(r"Global Compact for (?:Safe, (?:Orderly and Regular|Regular and Orderly) )?Migration|"
                r"Global Compact on Migration|\bGCM\b", "Global Compact for Migration", n)

@@ -7,6 +7,11 @@ from __future__ import annotations
 
 import io
 
+# Typographic ligatures a PDF's fonts draw as one glyph ('Key ﬁndings'): the text layer keeps the glyph, words keep
+# their letters ('Key findings'), so that rules and searches match.
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+                            "\ufb05": "st", "\ufb06": "st"})
+
 
 class PdfError(ValueError):
     pass
@@ -26,7 +31,7 @@ def pdf_text(data: bytes) -> str:
                 raise PdfError(f"page {n}: cannot extract text: {exc}") from exc
     except PdfReadError as exc:
         raise PdfError(f"not a readable PDF: {exc}") from exc
-    text = "\n\n".join(p.rstrip() for p in pages)
+    text = "\n\n".join(p.rstrip() for p in pages).translate(_LIGATURES)
     if not text.strip():
         raise PdfError("the PDF has no text layer (a scan?): run OCR first")
     return text + "\n"

@@ -1,6 +1,8 @@
 """PDF documents go through the same reader as text extractions."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ingest.pdf import PdfError, pdf_text
@@ -66,3 +68,45 @@ def test_a_file_that_is_not_a_pdf_is_refused_with_a_reason():
 def test_a_pdf_without_text_says_so():
     with pytest.raises(PdfError, match="no text layer"):
         pdf_text(make_pdf([[]]))
+
+
+def test_a_chairs_summary_read_from_a_pdf_gives_the_meeting_and_findings_of_its_markdown_twin():
+    """The markdown chair's summary of tests/fixtures/docs, as a PDF's text layer gives it: the title runs into
+    'Chair's summary' and the date line (no blank lines between), headings lose their '#'. Its meeting is still one
+    event named as the meeting is, and its 'Key findings' paragraphs are still findings."""
+    from pathlib import Path
+
+    from ingest.corpus import DocumentEntry
+    from ingest.documents import extract_document, reference_vocabulary
+    from ingest.sources import BuildContext
+    from ontology.iris import Minter
+    from ontology.settings import PROJECT_ROOT
+
+    source = (PROJECT_ROOT / "tests" / "fixtures" / "docs" / "eca_regional_review_chair_summary.md").read_text()
+    lines = []
+    for block in source.split("\n\n"):
+        words, line = block.lstrip("# ").split(), ""
+        for w in words:  # wrapped at 80 characters, as a page is
+            if len(line) + len(w) > 80:
+                lines.append(line)
+                line = ""
+            line = f"{line} {w}".strip()
+        lines.append(line)
+    text = pdf_text(make_pdf([lines]))
+    assert re.search(r"Regular Migration Chair.s summary Marrakech", " ".join(text.split()))
+    minter = Minter("https://w3id.org/gcmkg/")
+    entry = DocumentEntry(id="eca-pdf", file="eca.pdf", title="", type="summary", date="2021-08", language="en",
+                          sha256="0" * 64, format="application/pdf")
+    records = extract_document(entry, text, reference_vocabulary(BuildContext(minter=minter, data_dir=PROJECT_ROOT / "data")),
+                               minter)
+    (event,) = records.events.values()
+    assert event.title.startswith("Africa Regional Review of the Global Compact") and "Chair" not in event.title
+    assert str(event.start) == "2021-08-25" and len(event.roles) == 3
+    findings = [s for s in records.statements if s.cls.value.endswith("#Finding")]
+    assert {s.text.split()[0] for s in findings} == {"Remittances", "Participants"}
+
+
+def test_ligatures_of_a_pdf_font_become_letters():
+    from ingest.pdf import _LIGATURES
+
+    assert "Key \ufb01ndings, e\ufb00ective \ufb02ows".translate(_LIGATURES) == "Key findings, effective flows"
