@@ -193,6 +193,11 @@ class EventPasses:
         self._set_dates(ev, d.start, d.end, planned)
         if _ONLINE.search(text):
             ev.online = True
+        return self._described_in(ev, text, pseg, heading_objs)
+
+    def _described_in(self, ev: EventRecord, text: str, pseg: Segment, heading_objs) -> EventRecord:
+        """What a passage describing *ev* adds to it: the objectives of its heading and text, the passage as a
+        source, and the roles of the organisations it names."""
         ev.objectives |= heading_objs
         ev.objectives |= {o.entity for o in find_objectives(text, self.minter)}
         if pseg.iri not in ev.sources:
@@ -239,12 +244,7 @@ class EventPasses:
             if place is not None and ev.place is None:
                 ev.place = place
             ev.place_label = ev.place_label or label
-            ev.objectives |= heading_objs
-            ev.objectives |= {o.entity for o in find_objectives(sentence, self.minter)}
-            if pseg.iri not in ev.sources:
-                ev.sources.append(pseg.iri)
-            self.extract_roles(ev, sentence, pseg)
-            return ev
+            return self._described_in(ev, sentence, pseg, heading_objs)
         return None
 
     def extract_series_roles(self, pseg: Segment, sentences: list[Segment]) -> None:

@@ -229,19 +229,27 @@ def test_removing_a_document_removes_exactly_its_graph(tmp_path, built_config, b
     assert removed_graph not in derived
 
 
-def test_a_document_the_rules_were_not_written_for(tmp_path, capsys):
-    """A summary of another region's review, in the same genre: ingested with only a new manifest entry."""
+def _ingested(tmp_path, fixture: str, **kw):
+    """The store of a build made after `gcmkg ingest` of tests/fixtures/docs/FIXTURE into a copy of the data, the
+    fixture's path, and the report the curator saw."""
+    from io import StringIO
+
+    from queries.store import current_build, open_read_only
+
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
     config = settings.load({"instance_dir": str(tmp_path / "inst"), "data_dir": str(data)})
-    doc = ROOT / "tests" / "fixtures" / "docs" / "escwa_gcm_review_summary.txt"
-    assert add_document(config, str(doc), doc_type="summary", date="2021-02") == 0
-    out = capsys.readouterr().out
+    doc = ROOT / "tests" / "fixtures" / "docs" / fixture
+    out = StringIO()
+    assert add_document(config, str(doc), out=out, **kw) == 0
+    return open_read_only(current_build(config.instance_dir)), doc, out.getvalue()
+
+
+def test_a_document_the_rules_were_not_written_for(tmp_path):
+    """A summary of another region's review, in the same genre: ingested with only a new manifest entry."""
+    store, doc, out = _ingested(tmp_path, "escwa_gcm_review_summary.txt", doc_type="summary", date="2021-02")
     print(out)  # the report a curator sees
     assert "escwa-gcm-review-summary" in out and "found in the text" in out
-    from queries.store import current_build, open_read_only
-
-    store = open_read_only(current_build(config.instance_dir))
     source = doc.read_text()
     ev = q(store, """SELECT ?e ?start WHERE { ?e a gcm:Consultation ; gcm:startDate ?start ;
         gcm:fromSource/gcm:inDocument ?d . ?d dct:identifier "escwa-gcm-review-summary" }""")
@@ -263,18 +271,10 @@ def test_a_document_the_rules_were_not_written_for(tmp_path, capsys):
     assert "http://metadata.un.org/sdg/16.2" in {r["x"] for r in rec}
 
 
-def test_a_markdown_chairs_summary_of_another_region(tmp_path, capsys):
+def test_a_markdown_chairs_summary_of_another_region(tmp_path):
     """Another genre and format: a markdown chair's summary whose title is a '#' heading, whose meeting is said to be
     'convened by' organisations, with a 'Key findings' section and an amount in 'USD ... billion'."""
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
-    config = settings.load({"instance_dir": str(tmp_path / "inst"), "data_dir": str(data)})
-    doc = ROOT / "tests" / "fixtures" / "docs" / "eca_regional_review_chair_summary.md"
-    assert add_document(config, str(doc), doc_type="summary", date="2021-08") == 0
-    capsys.readouterr()
-    from queries.store import current_build, open_read_only
-
-    store = open_read_only(current_build(config.instance_dir))
+    store, doc, _report = _ingested(tmp_path, "eca_regional_review_chair_summary.md", doc_type="summary", date="2021-08")
     source = _norm(doc.read_text())
     in_doc = '?d dct:identifier "eca-regional-review-chair-summary" .'
     # '# Africa Regional Review of the Global Compact ...' / 'Marrakech, 25-26 August 2021' / '1. The Africa Regional
@@ -310,19 +310,11 @@ def test_a_markdown_chairs_summary_of_another_region(tmp_path, capsys):
     assert not any("/principle/" in r["x"] for r in para3)
 
 
-def test_a_meeting_report_that_speaks_of_the_meeting_without_naming_it(tmp_path, capsys):
+def test_a_meeting_report_that_speaks_of_the_meeting_without_naming_it(tmp_path):
     """A report in plain text: 'The regional review meeting was held online on 12 and 13 November 2020' and 'The
     meeting was organized by ...' are about the meeting of its title, not about other meetings; 'Member States are
     encouraged to:' introduces recommendations; 'In Portugal, the Government regularized migrants ...' is a practice."""
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
-    config = settings.load({"instance_dir": str(tmp_path / "inst"), "data_dir": str(data)})
-    doc = ROOT / "tests" / "fixtures" / "docs" / "ece_regional_review_report.txt"
-    assert add_document(config, str(doc), doc_type="report", date="2021-04") == 0
-    capsys.readouterr()
-    from queries.store import current_build, open_read_only
-
-    store = open_read_only(current_build(config.instance_dir))
+    store, doc, _report = _ingested(tmp_path, "ece_regional_review_report.txt", doc_type="report", date="2021-04")
     source = _norm(doc.read_text())
     in_doc = '?d dct:identifier "ece-regional-review-report" .'
     events = q(store, f"""SELECT DISTINCT ?e ?start WHERE {{ ?e gcm:fromSource/gcm:inDocument ?d ;
