@@ -315,6 +315,14 @@ def test_issue6_statement_page_links_its_exact_paragraph(client):
     assert "/id/event/stakeholder-consultation-2020-11-19" in page.links
 
 
+def test_a_statement_page_says_how_its_objectives_were_found(client):
+    # 22(m), under a heading naming objectives 4, 8, 9, 10, 11, 13 and 21, speaks of detention: objective 13
+    _resp, page = get_page(client, "/id/doc/ap-grr-2021-stakeholder-summary/statement/22-m")
+    assert "The detention of migrants" in page.text
+    assert "/id/objective/13" in page.links and "/id/objective/4" not in page.links
+    assert "matched to the objective's text" in page.text
+
+
 def test_issue6_statement_text_has_its_mentions_linked(client):
     resp, page = get_page(client, "/id/doc/ap-grr-2021-stakeholder-summary/statement/18")
     body = resp.get_data(as_text=True)

@@ -682,6 +682,8 @@ def statement(index: GraphIndex, iri: str) -> dict:
         "pieces": pieces,
         "provenance": prov,
         "objectives": objective_refs(index, index.iris(iri, G.addressesObjective.value)),
+        # how the objectives were found: stated in the text, matched to the objectives' texts, or the heading's
+        "objective_basis": [index.label(b) for b in index.iris(iri, G.objectiveBasis.value)],
         "principles": refs(index.iris(iri, G.aboutPrinciple.value)),
         "targets": refs(index.iris(iri, G.aboutTarget.value)),
         "instruments": refs(index.iris(iri, G.citesInstrument.value)),
