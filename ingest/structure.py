@@ -412,6 +412,11 @@ def _sentences(n: Normalized, a: int, b: int, item_key: str | None, first_ordina
     return out
 
 
+# the masthead of a UN document's first page is not its title (the reader keeps its lines as text: removing them
+# would renumber the blocks that follow)
+_MASTHEAD_WORDS = re.compile(r"\bDistr\.\s*:|\bOriginal\s*:\s*[A-Z][a-z]+\b|\b(?:English|French|Spanish) only\b")
+
+
 def _title(ctx: _Ctx, first_body: int) -> int | None:
     """Index of the block that best serves as the title: among the blocks before the first
     numbered section / numbered paragraph that do not end like a sentence, prefer markdown
@@ -425,6 +430,8 @@ def _title(ctx: _Ctx, first_body: int) -> int | None:
         if len(t) < 3 or b.kind in ("table", "figure", "source") or t[0].isdigit():
             continue
         if _END_PUNCT.search(t) and b.md_level is None and not b.emphasized:
+            continue
+        if _MASTHEAD_WORDS.search(t):  # 'United Nations  ECE/AC.30/2021/2  Economic and Social Council  Distr.: General'
             continue
         score = 0.0
         if b.md_level is not None:

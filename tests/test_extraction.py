@@ -315,6 +315,10 @@ def test_a_meeting_report_that_speaks_of_the_meeting_without_naming_it(tmp_path)
     meeting was organized by ...' are about the meeting of its title, not about other meetings; 'Member States are
     encouraged to:' introduces recommendations; 'In Portugal, the Government regularized migrants ...' is a practice."""
     store, doc, _report = _ingested(tmp_path, "ece_regional_review_report.txt", doc_type="report", date="2021-04")
+    # its first block is the masthead ('United Nations  ECE/AC.30/2021/2 ... Distr.: General'), not its title
+    assert "Distr.: General" in doc.read_text()
+    (title,) = q(store, """SELECT ?t WHERE { ?d dct:identifier "ece-regional-review-report" ; dct:title ?t }""")
+    assert "Distr." not in title["t"] and "Regional Review of the Global Compact" in title["t"]
     source = _norm(doc.read_text())
     in_doc = '?d dct:identifier "ece-regional-review-report" .'
     events = q(store, f"""SELECT DISTINCT ?e ?start WHERE {{ ?e gcm:fromSource/gcm:inDocument ?d ;
