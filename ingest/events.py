@@ -66,6 +66,9 @@ PARTICIPATION = re.compile(r"\battend\w*|\bparticipat\w*|\bjoined\b|\btook part\
 def _canonical_event_name(name: str) -> str:
     n = " ".join(name.split()).strip(" ,.;:")
     n = re.sub(r"^(?:the|a|an)\s+", "", n, flags=re.I)
+    # a document's genre before the meeting's name: 'Summary of the Latin America ... Regional Review ...'
+    n = re.sub(r"^(?:(?:Chair[’']?s\s+|Co-Chairs[’']?\s+)?Summary|Report|Concept [Nn]ote|Outcome|Proceedings)\s+"
+               r"(?:of|on|for|from)\s+(?:the\s+)?", "", n)
     # a title line run into the next one, as PDF text layers give it: '... Regular Migration Chair's summary'
     n = re.sub(r"\s+(?:Chair[’']?s?|Co-[Cc]hairs?[’']?|Summary|Concept|Programme|Agenda|Provisional)\b.*$", "", n)
     # the Compact's name is printed several ways; one key for all of them

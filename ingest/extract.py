@@ -268,10 +268,11 @@ class _Extractor(EventPasses):
             first_item = items[0]
             lead = self.norm.text[pseg.clean_start: first_item.clean_start] if first_item.clean_start > pseg.clean_start \
                 else pseg.text.split("\n")[0]
-        lead_type = _classify(lead) if items else None
+        list_only = bool(items) and not lead.strip(" \t\n-–•▪*o")  # a bulleted list straight under its heading
+        lead_type = _classify(lead) if items and not list_only else None
         heading_type = _classify_heading(heading or "")
         principle_scheme = bool(re.search(r"guiding principles?", lead, re.I))
-        if items and (lead_type or heading_type) and (_LEAD_IN.search(lead) or lead_type):
+        if items and (lead_type or heading_type) and (_LEAD_IN.search(lead) or lead_type or list_only):
             cls = lead_type or heading_type
             for it in items:
                 if len(it.text.split()) < 4:
@@ -281,8 +282,9 @@ class _Extractor(EventPasses):
             return
         own_text = lead if items else pseg.text  # a list's items speak for themselves, not for their lead-in
         if para.number is None and not heading_objs:
-            # unnumbered running text outside an objective section: a statement only when it says what it is
-            cls = _classify(own_text, strong=True)
+            # unnumbered running text outside an objective section: a statement only when it says what it is, or
+            # when its heading does ('Recommendations', '## Challenges' over a bulleted list)
+            cls = _classify(own_text, strong=True) or heading_type
             if cls:
                 self.add_statement(cls, pseg, heading_objs, event, None, p_mentions)
             return

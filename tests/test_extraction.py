@@ -342,6 +342,28 @@ def test_a_meeting_report_that_speaks_of_the_meeting_without_naming_it(tmp_path)
     assert any(r["x"].endswith("/country/prt") for r in practice)
 
 
+def test_bulleted_lists_under_typed_headings(tmp_path):
+    """'## Good practices' / '## Challenges' / '## Recommendations', each over a bulleted list with no lead-in
+    sentence: every bullet is a statement of its heading's type; the meeting is named without the document's genre
+    ('Summary of the ...')."""
+    store, doc, _report = _ingested(tmp_path, "lac_regional_review_summary.md", doc_type="summary", date="2021-04")
+    source = doc.read_text()
+    in_doc = '?d dct:identifier "lac-regional-review-summary" .'
+    rows = q(store, f"""SELECT ?c ?t WHERE {{ ?s a ?c ; gcm:text ?t ; gcm:inDocument ?d .
+        ?c rdfs:subClassOf gcm:Statement . {in_doc} }}""")
+    by_type = {}
+    for r in rows:
+        by_type.setdefault(r["c"].rsplit("#", 1)[1], set()).add(r["t"])
+    sections = {h: re.findall(r"^- (.+)$", body, re.M)
+                for h, body in re.findall(r"^## (.+)\n\n((?:- .+\n?)+)", source, re.M)}
+    assert by_type == {"GoodPractice": set(sections["Good practices"]), "Challenge": set(sections["Challenges"]),
+                       "Recommendation": set(sections["Recommendations"])}
+    (event,) = q(store, f"""SELECT DISTINCT ?label WHERE {{ ?e a gcm:ReviewMeeting ; rdfs:label ?label ; gcm:fromSource/gcm:inDocument ?d .
+        {in_doc} }}""")
+    assert source.startswith("# Summary of the Latin America and the Caribbean Regional Review")
+    assert event["label"].startswith("Latin America and the Caribbean Regional Review")
+
+
 def test_a_broken_document_is_reported_with_its_location_and_changes_nothing(tmp_path, capsys):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
