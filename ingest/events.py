@@ -37,7 +37,7 @@ _ONLINE = re.compile(r"\b(?:online|virtual(?:ly)?|webinar|video ?conference)\b",
 _ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|final|last)"
 _CONSULTATION_HELD = re.compile(
     rf"\b(?:The\s+)?(?P<ordinal>{_ORDINAL})?\s*(?P<kind>(?:[\w\-]+\s+)?(?:consultation|meeting|briefing|dialogue|"
-    rf"workshop|session))\s+(?:was|were)\s+(?:held|convened|organized|organised)\b",
+    rf"workshop|session))\s+(?:was|were|will\s+be|is\s+to\s+be)\s+(?:held|convened|organized|organised)\b",
     re.I,
 )
 # after a meeting's name: '... was convened by ...', '... took place in ...', '... will be held on ...'
@@ -131,9 +131,16 @@ class EventPasses:
             parent = None
             if named:
                 name = named[0].group("name").rstrip()
-                if re.match(r",?\s*\d", line[named[0].end():]) or name.endswith(","):
-                    name = re.sub(r"\s+[A-Z][\w’'\-]*,?$", "", name)  # 'Review ... Migration Beirut, 24-25 ...'
+                # a place and date run into the name ('... Migration Beirut, 24-25 ...', '... South-East Asia Hanoi,
+                # Viet Nam, 14-15 June 2022'): the name stops before the city
+                rest = name + line[named[0].end():]
+                cut = next((c.start() for c in re.finditer(r",", name)
+                            if re.match(r",(?:\s*[A-Z][\w’'\-]*)*,?\s*\d", rest[c.start():])), None)
+                if cut is not None or re.match(r",?\s*\d", line[named[0].end():]):
+                    name = re.sub(r"\s+[A-Z][\w’'\-]*,?$", "", name[:cut] if cut is not None else name)
                 parent = self.event(name, meeting_class(name))
+                if kind and kind.start() == named[0].start():
+                    kind = None  # 'Subregional Consultation on Labour Migration ...' names the consultation itself
             if kind:
                 words = kind.group("kind").lower().rstrip("s")
                 ev = self.event(words, GCM.Consultation if "consultation" in words else GCM.Meeting,
@@ -404,7 +411,18 @@ def _line_around(text: str, offset: int) -> str:
     return text[start: end if end >= 0 else len(text)]
 
 
+_NOT_CITY = frozenset("Asia Pacific Africa Europe America Americas Caribbean Region Migration Review Consultation "
+                      "Consultations Meeting Forum Dialogue Workshop Summit Conference Session".split())
+
+
 def _city(line: str) -> str:
+    # 'Hanoi, Viet Nam, 14-15 June 2022', 'Beirut, 24-25 February 2021': the word before the country and the date
+    before_date = re.search(r"\b(?P<c>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?),\s+(?:[A-Z][\w’'\-]*(?:\s[A-Z][\w’'\-]*)*,\s+)?"
+                            r"(?:from\s+)?\d{1,2}\b", line)
+    if before_date and before_date.group("c") not in ("Online", "Asia", "The", "All"):
+        first, _, second = before_date.group("c").partition(" ")
+        # 'Kuala Lumpur', but not the end of a name run into the city: '... South-East Asia Hanoi'
+        return second if second and first in _NOT_CITY else before_date.group("c")
     m = re.search(r"\d{4},?\s+(?P<c>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b|\b(?:in|at)\s+(?P<d>[A-Z][a-z]+)\b|"
                   r"^(?P<e>[A-Z][a-z]+),\s+\d", line)
     if not m:

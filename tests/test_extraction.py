@@ -364,6 +364,32 @@ def test_bulleted_lists_under_typed_headings(tmp_path):
     assert event["label"].startswith("Latin America and the Caribbean Regional Review")
 
 
+def test_a_concept_note_for_a_meeting_to_come(tmp_path):
+    """A concept note whose title line names the consultation itself, runs into its place and dates ('... South-East
+    Asia Hanoi, Viet Nam, 14-15 June 2022', as double-spaced extractions join them), and says who 'will' organise it:
+    one consultation, planned (not held) on those dates, in Hanoi (Viet Nam), with its organisers and supporter."""
+    store, doc, _report = _ingested(tmp_path, "subregional_consultation_concept_note.txt", doc_type="concept-note",
+                                    date="2022-05")
+    source = _norm(doc.read_text())
+    assert "Hanoi, Viet Nam, 14-15 June 2022" in source
+    events = q(store, """SELECT DISTINCT ?e ?label ?start ?end ?held ?city ?country WHERE { ?e a gcm:Consultation ;
+        rdfs:label ?label ; gcm:plannedStartDate ?start ; gcm:plannedEndDate ?end ; gcm:fromSource/gcm:inDocument ?d .
+        ?d dct:identifier "subregional-consultation-concept-note" .
+        OPTIONAL { ?e gcm:startDate ?held } OPTIONAL { ?e schema:location ?city } OPTIONAL { ?e gcm:location ?country } }""")
+    assert len(events) == 1
+    (ev,) = events
+    assert ev["label"] == "Subregional Consultation on Labour Migration in South-East Asia"
+    assert (ev["start"], ev["end"], ev["held"]) == ("2022-06-14", "2022-06-15", None)
+    assert ev["city"] == "Hanoi" and ev["country"].endswith("/country/vnm")
+    assert "will be organized by the International Labour Organization (ILO) and IOM, with the support of the " \
+           "Government of Viet Nam" in source
+    roles = q(store, """SELECT ?e ?p ?a WHERE { ?e ?p ?a . VALUES ?p { gcm:organizer gcm:supporter } }""",
+              e=ox.NamedNode(ev["e"]))
+    assert {(r["p"].rsplit("#", 1)[1], r["a"].rsplit("/", 1)[1]) for r in roles} >= {("organizer", "ilo"),
+                                                                                     ("organizer", "iom")}
+    assert any(r["p"].endswith("supporter") for r in roles)
+
+
 def test_a_broken_document_is_reported_with_its_location_and_changes_nothing(tmp_path, capsys):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
