@@ -299,16 +299,36 @@ class _Extractor(EventPasses):
         ... of Bangladesh', 'For instance, in Thailand, the Ministry of Public Health ... launched a hotline') is a
         good practice of its own, naming those countries, within a paragraph that may be a finding."""
         for sseg in sentences:
-            cue = _EXAMPLE_CUE.match(sseg.text)
-            if not (cue and (cue.group("named") or _DID.search(sseg.text))
-                    or (_IN_COUNTRY.match(sseg.text) and _DID.search(sseg.text))):
-                continue  # 'Examples include X of Bangladesh' names a practice; 'For example, 1.5 million ...' must
-                #           say what was done
             lo = sseg.clean_start - pseg.clean_start
             hi = lo + len(sseg.text)
             inside = [m for m in p_mentions if lo <= m.mention.start < hi]
+            cue = _EXAMPLE_CUE.match(sseg.text)
+            if not (cue and (cue.group("named") or _DID.search(sseg.text))
+                    or (_IN_COUNTRY.match(sseg.text) and _DID.search(sseg.text))
+                    or self._country_did(sseg.text, [m for m in inside if m.mention.kind == "country"], lo)):
+                continue  # 'Examples include X of Bangladesh' names a practice; 'For example, 1.5 million ...' must
+                #           say what was done
             if any(m.mention.kind == "country" for m in inside):
                 self.add_statement("GoodPractice", sseg, heading_objs, event, None, inside)
+
+    @staticmethod
+    def _country_did(text: str, countries: list[LinkedMention], offset: int) -> bool:
+        """'Qatar abolished the exit permit requirement ...', 'Lebanon and Jordan reported on pilot programmes ...':
+        a sentence whose subject is one or more countries, saying what they did."""
+        pos = len(text) - len(text.lstrip(" \t\n\"“'(0123456789"))
+        for m in sorted(countries, key=lambda m: m.mention.start):
+            start, end = m.mention.start - offset, m.mention.end - offset
+            if start != pos:
+                break
+            pos = end
+            joiner = re.match(r",\s+|\s+and\s+|,\s+and\s+", text[pos:])
+            after = re.match(r"\s+(?:has\s+|have\s+|had\s+|also\s+|recently\s+)*(\w+(?:\s+on)?)", text[pos:])
+            if after and (_DID.fullmatch(after.group(1)) or after.group(1) in ("reported on", "shared", "presented")):
+                return True
+            if not joiner:
+                return False
+            pos += joiner.end()
+        return False
 
     def _principle_of(self, text: str) -> NamedNode | None:
         head = re.split(r"[.:;]", text, maxsplit=1)[0]

@@ -390,6 +390,21 @@ def test_a_concept_note_for_a_meeting_to_come(tmp_path):
     assert any(r["p"].endswith("supporter") for r in roles)
 
 
+def test_countries_saying_what_they_did_are_good_practices_naming_them(tmp_path):
+    """'Lebanon and Jordan reported on pilot programmes to reform the kafala sponsorship system; Qatar abolished the
+    exit permit requirement ...': within a finding, a sentence whose subject is countries that did something is a
+    good practice naming them. 'Participants noted that ...' is not."""
+    store, doc, _report = _ingested(tmp_path, "arab_second_review_chair_summary.txt", doc_type="summary",
+                                    date="2024-03")
+    source = _norm(doc.read_text())
+    assert "Lebanon and Jordan reported on pilot programmes" in source and "Qatar abolished the exit permit" in source
+    rows = q(store, """SELECT ?s ?t (GROUP_CONCAT(STR(?c); separator=" ") AS ?countries) WHERE { ?s a gcm:GoodPractice ;
+        gcm:text ?t ; gcm:inDocument ?d . ?d dct:identifier "arab-second-review-chair-summary" .
+        OPTIONAL { ?s gcm:mentions ?c . ?c a gcm:Country } } GROUP BY ?s ?t""")
+    assert len(rows) == 1 and rows[0]["t"].startswith("Lebanon and Jordan reported on pilot programmes")
+    assert {c.rsplit("/", 1)[1] for c in rows[0]["countries"].split()} == {"lbn", "jor", "qat"}
+
+
 def test_a_broken_document_is_reported_with_its_location_and_changes_nothing(tmp_path, capsys):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
