@@ -21,7 +21,7 @@ from ingest.records import (EventRecord, ExtractedDocument, FigureRecord, Linked
                             StatementRecord)
 from ingest.structure import parse_structure
 from ingest.vocabulary import Vocabulary, _stem
-from ontology.iris import Minter
+from ontology.iris import Minter, slug
 from ontology.vocab import GCM
 
 
@@ -38,6 +38,9 @@ _TYPE_CUES = (  # lead-in words that type the items that follow; order matters (
 )
 _FINDINGS_HEADING = re.compile(r"\bfindings?\b|\bobservations?\b|\bsituation analysis\b|\boverview of progress\b",
                                re.I)
+_INSTRUMENT_NAME = re.compile(r"^(?:International\s+|Optional\s+|United Nations\s+)*(Convention|Covenant|Protocol|"
+                              r"Declaration|Agreement|Treaty|Charter)\b|\b(Convention|Covenant)\s+(?:on|for|against|"
+                              r"relating)\b")
 _LEAD_IN = re.compile(r"(?:following|as follows|below|:\s*$)", re.I)
 # a sentence giving a practice as an example (a footnote number may be glued in front: 'organizations.39 Examples')
 _EXAMPLE_CUE = re.compile(r"^\W*\d*\s*(?:(?P<named>Examples? (?:include|includes|are|of (?:this|such))|"
@@ -125,7 +128,16 @@ class _Extractor(EventPasses):
             if any(lm.mention.start <= c.start < lm.mention.end or c.start <= lm.mention.start < c.end
                    for lm in found if lm.mention.kind in ("organization", "process", "instrument")):
                 continue
-            if re.search(r"\b(?:Review Forum|Meeting|Conference|Summit|Review|Congress)$", c.name):
+            instrument = _INSTRUMENT_NAME.search(c.name)
+            if instrument:
+                # 'Convention on the Elimination of All Forms of Discrimination against Women (CEDAW)': a treaty no
+                # reference table has, not an organisation
+                word = (instrument.group(1) or instrument.group(2)).capitalize()
+                entity = self.minter.instrument(slug(c.acronym))
+                cls = GCM[word] if word in ("Convention", "Protocol", "Declaration", "Agreement") else GCM.Instrument
+                self._new_entity(entity, "instrument", cls, c.name, c.acronym, segment)
+                kind = "instrument"
+            elif re.search(r"\b(?:Review Forum|Meeting|Conference|Summit|Review|Congress)$", c.name):
                 # 'International Migration Review Forum (IMRF)': a meeting, not an organisation
                 ev = self.event(c.name, meeting_class(c.name))
                 ev.sources.append(segment.iri)

@@ -107,10 +107,12 @@ _NUM_LIST = r"\d{1,2}(?:\s*(?:,|and|&|to|-|–)\s*\d{1,2})*"
 _OBJECTIVES = re.compile(
     rf"\b(?:Global\s+Compact\s+(?:for\s+Migration\s+)?|GCM\s+)?[Oo]bjectives?\s+(?:No\.?\s*)?(?P<nums>{_NUM_LIST})\b"
 )
-_SDG = re.compile(
-    r"\b(?:(?:Sustainable\s+Development\s+Goal|SDG)s?\s+(?:target\s+|indicator\s+)?|[Tt]argets?\s+|[Ii]ndicators?\s+)"
-    r"(?P<code>\d{1,2}(?:\.(?:\d{1,2}|[a-z])(?:\.\d{1,2})?)?)(?![\w.]*\d)"
+_SDG_CODE = r"\d{1,2}(?:\.(?:\d{1,2}|[a-z])(?:\.\d{1,2})?)?(?![\w.]*\d)"
+_SDG = re.compile(  # 'SDG target 8.8', 'targets 10.7 and 8.8', 'SDG indicators 10.7.1 and 10.7.2'
+    r"\b(?:(?:Sustainable\s+Development\s+Goal|SDG)s?\s+(?:targets?\s+|indicators?\s+)?|[Tt]argets?\s+|[Ii]ndicators?\s+)"
+    rf"(?P<code>{_SDG_CODE})(?P<more>(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s+or\s+){_SDG_CODE})*)"
 )
+_SDG_CODE_RX = re.compile(_SDG_CODE)
 _RESOLUTION = re.compile(
     r"(?:(?P<para>paragraphs?|para\.?)\s+(?P<pnum>\d{1,3}(?:\s*\([a-z]\))?)"
     r"(?:\s+(?:and\s+\d{1,3}\s+)?of\s+(?:the\s+)?(?:General\s+Assembly\s+)?)?\s*)?"
@@ -148,18 +150,23 @@ def find_sdgs(text: str, minter: Minter) -> list[Mention]:
     """'Sustainable Development Goal 16.9', 'target 10.c', 'SDG indicator 10.7.1', 'Goal 10' (only with SDG)."""
     found = []
     for m in _SDG.finditer(text):
-        code = m.group("code")
         head = m.group(0)[: m.start("code") - m.start()].lower()
-        parts = code.split(".")
-        try:
-            if len(parts) == 3:
-                found.append(Mention(m.start(), m.end(), m.group(0), minter.sdg_indicator(code).value, "indicator"))
-            elif len(parts) == 2:
-                found.append(Mention(m.start(), m.end(), m.group(0), minter.sdg_target(code).value, "target"))
-            elif ("goal" in head or "sdg" in head) and 1 <= int(code) <= 17:
-                found.append(Mention(m.start(), m.end(), m.group(0), minter.sdg_goal(code).value, "goal"))
-        except ValueError:
-            continue
+        # the first code's mention spans the words before it ('SDG indicators 10.7.1'); each further code of a list
+        # ('... and 10.7.2') is a mention of its own
+        spans = [(m.start(), m.end("code"), m.group("code"))]
+        spans += [(m.start("more") + c.start(), m.start("more") + c.end(), c.group(0))
+                  for c in _SDG_CODE_RX.finditer(m.group("more") or "")]
+        for start, end, code in spans:
+            parts = code.split(".")
+            try:
+                if len(parts) == 3:
+                    found.append(Mention(start, end, text[start:end], minter.sdg_indicator(code).value, "indicator"))
+                elif len(parts) == 2:
+                    found.append(Mention(start, end, text[start:end], minter.sdg_target(code).value, "target"))
+                elif ("goal" in head or "sdg" in head) and 1 <= int(code) <= 17:
+                    found.append(Mention(start, end, text[start:end], minter.sdg_goal(code).value, "goal"))
+            except ValueError:
+                continue
     return found
 
 
@@ -174,7 +181,7 @@ def find_resolutions(text: str, minter: Minter) -> list[Mention]:
     return found
 
 
-_ACRONYM_DEF = re.compile(r"(?P<name>(?:[A-Z][\w’'\-]*|of|the|for|and|on|in|to|de|&)(?:\s+(?:[A-Z][\w’'\-]*|of|the|for|and|on|in|to|de|&))*)\s+\((?P<acr>[A-Z][A-Za-z\-]{1,12})\)")
+_ACRONYM_DEF = re.compile(r"(?P<name>(?:[A-Z][\w’'\-]*|of|the|for|and|on|in|to|de|&)(?:\s+(?:[A-Z][\w’'\-]*|of|the|for|and|on|in|to|de|against|&))*)\s+\((?P<acr>[A-Z][A-Za-z\-]{1,12})\)")
 
 
 @dataclass(frozen=True)
@@ -212,7 +219,9 @@ class Linker:
         # a name inside an SDG reference is part of it: 'Sustainable Development' in 'Sustainable Development Goal
         # target 10.c' is the target, not the guiding principle
         names = [m for m in self.gazetteer.find(text)
-                 if not any(c.start <= m.start and m.end <= c.end and c.end - c.start > m.end - m.start for c in sdgs)]
+                 if not any(c.start <= m.start and m.end <= c.end and c.end - c.start > m.end - m.start for c in sdgs)
+                 # 'the Sustainable Development Goals' are the Goals, not the guiding principle
+                 and not (m.kind == "principle" and re.match(r"\s+Goals?\b", text[m.end:]))]
         mentions = names + find_objectives(text, self.minter) + sdgs + find_resolutions(text, self.minter)
         # a resolution citation and a gazetteer label can overlap ('resolution 73/195'): keep both kinds,
         # but not two mentions of the same entity over the same words

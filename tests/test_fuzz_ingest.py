@@ -107,3 +107,19 @@ def test_a_marker_without_its_note_cites_nothing(text):
     assert cited <= notes
     if "Note three" in text:
         assert len(cited) == 1  # the note that is printed is still cited
+
+
+def test_sdg_lists_goals_and_treaties_defined_in_the_text():
+    """'SDG indicators 10.7.1 and 10.7.2' are two indicators; 'Sustainable Development Goals 5 and 8' two goals, and
+    'the Sustainable Development Goals' not the guiding principle 'sustainable development'; a treaty defined in the
+    text with its acronym ('Convention on the Elimination of All Forms of Discrimination against Women (CEDAW)') is a
+    new instrument, not an organisation."""
+    text = ("1. States should ratify the Convention on the Elimination of All Forms of Discrimination against Women "
+            "(CEDAW) and report on Sustainable Development Goals 5 and 8, and on SDG indicators 10.7.1 and 10.7.2, in "
+            "line with the Sustainable Development Goals.\n")
+    records, _triples = _extract(text)
+    denoted = {m.mention.entity.rsplit("/", 1)[1] for m in records.mentions}
+    assert {"5", "8", "C100701", "C100702"} <= denoted
+    assert not any("/principle/" in m.mention.entity for m in records.mentions)
+    (cedaw,) = records.new_entities.values()
+    assert cedaw.kind == "instrument" and cedaw.cls == GCM.Convention and cedaw.acronym == "CEDAW"
