@@ -29,11 +29,13 @@ _FROM_TO = re.compile(r"\bfrom\s+(?P<a>\S+(?:\s+(?:thousand|million|billion))?)\
 # What is measured, recognised by the words near the number (first match wins; most specific first).
 MEASURES: tuple[tuple[str, str, str], ...] = (
     # (key, label, regex on the words after / around the number)
-    ("remittance-cost", "remittance cost", r"remittance\w*\s+costs?|cost\w*\s+of\s+(?:sending\s+)?remittances?|transaction\s+costs?"),
+    ("remittance-cost", "remittance cost", r"remittance\w*\s+costs?|cost\w*\s+of\s+(?:sending\s+)?remittances?|transaction\s+costs?|"
+                                           r"cost\w*\s+of\s+sending\b"),
     ("remittances", "remittances", r"remittance"),
     ("recruitment-cost", "recruitment cost", r"recruitment\s+(?:fees?|costs?)"),
     ("migrant-workers", "migrant workers", r"migrant\s+workers?|labour\s+migrants?"),
     ("refugees", "refugees", r"refugees?|asylum"),
+    ("migrant-deaths", "migrants dead or missing", r"\bdied\b|\bdeaths?\b|\bdrowned\b|\bmissing\b|disappear"),
     ("emigrants", "emigrants", r"emigrants?|lived\s+outside\s+their\s+countr|from\s+the\s+region\s+lived"),
     ("migrant-stock", "international migrants", r"immigrants?|international\s+migrants?|migrants?\b"),
     ("trafficking", "people in modern slavery or trafficked", r"modern\s+slavery|traffick"),
@@ -107,7 +109,7 @@ def _unit(m: re.Match, measure: str, percent: bool) -> str:
     if measure == "countries":
         return "countries"
     if measure in ("migrant-workers", "refugees", "emigrants", "migrant-stock", "participants", "population",
-                   "trafficking", "students"):
+                   "trafficking", "students", "migrant-deaths"):
         return "persons"
     return "number"
 
@@ -129,6 +131,9 @@ def find_figures(sentence: str) -> list[Figure]:
             continue
         if m.start() > 0 and (sentence[m.start() - 1].isalnum() or sentence[m.start() - 1] in "-–/_"):
             continue  # part of a name or code: 'COVID-19', '2018/19', 'A/75/1'
+        if m.group("cur") and re.search(r"\b(?:sending|send|transfer(?:ring)?|of)\s*$", prev) \
+                and re.search(r"\bcost", sentence[: m.start()], re.I):
+            continue  # 'the cost of sending USD 200': the amount the cost is stated for, not a fact
         rest = sentence[m.end():]
         percent = bool(m.group("pct")) or (not m.group("cur") and not m.group("mult")
                                            and _SHARED_PCT.match(rest) is not None)

@@ -41,3 +41,16 @@ def test_countries_are_counted_only_when_the_number_names_them():
 
 def test_amounts_keep_their_measure_from_anywhere_in_the_sentence():
     assert figures("Remittances to the region reached $330 billion in 2019.") == [("$330 billion", "USD", "remittances")]
+
+
+def test_the_amount_a_cost_is_stated_for_is_not_a_figure():
+    # corpus 004: the $200 is the amount whose sending costs 2.7 per cent, not remittances of $200
+    sentence = ("The median cost of sending $200 in remittances to Asia-Pacific countries in the first quarter of 2020 "
+                "was 2.7 per cent; however, such costs vary considerably across subregions")
+    assert [(surface, unit) for surface, unit, _measure in figures(sentence)] == [("2.7 per cent", "percent")]
+    assert figures("Remittances of USD 5 billion were sent in 2020.") == [("USD 5 billion", "USD", "remittances")]
+
+
+def test_migrants_who_died_are_counted_as_deaths():
+    assert figures("Over 2,000 migrants died in the Mediterranean in 2021.") == [
+        ("Over 2,000", "persons", "migrant-deaths")]
