@@ -105,8 +105,6 @@ LISTS: tuple[tuple[str, str], ...] = (
         } GROUP BY ?for"""),
 )
 
-LIST_PROPERTIES = ("objectiveNumbers", "citedInDocuments")
-
 COUNT_PROPERTIES = ("statementCount", "challengeCount", "goodPracticeCount", "recommendationCount", "findingCount",
                     "conclusionCount", "meetingCount", "documentCount", "paragraphCount", "footnoteCount",
                     "figureCount", "mentionCount", "entityCount", "newEntityCount")

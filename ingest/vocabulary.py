@@ -46,13 +46,17 @@ class Vocabulary:
 def vocabulary_from_triples(triples) -> Vocabulary:
     types: dict[str, set[str]] = {}
     labels: dict[str, list[tuple[str, str]]] = {}
-    texts: dict[str, list[str]] = {}  # objective -> its commitment and its actions' texts
+    commitments: dict[str, str] = {}  # objective -> its commitment
+    actions: dict[str, list[str]] = {}  # objective -> its actions
+    texts: dict[str, str] = {}  # node -> its gcm:text (an action's words)
     for t in triples:
         s = t.subject.value
         if t.predicate == GCM.commitment and isinstance(t.object, Literal):
-            texts.setdefault(s, []).append(t.object.value)
-        elif t.predicate == GCM.hasAction and isinstance(t.object, NamedNode):
-            texts.setdefault(s, []).append(t.object.value)  # resolved below to the action's text
+            commitments[s] = t.object.value
+        elif t.predicate == GCM.actionOf and isinstance(t.object, NamedNode):
+            actions.setdefault(t.object.value, []).append(s)
+        elif t.predicate == GCM.text and isinstance(t.object, Literal):
+            texts[s] = t.object.value
         if t.predicate == RDF.type and isinstance(t.object, NamedNode) and t.object.value.startswith(GCM + ""):
             types.setdefault(s, set()).add(t.object.value[len(GCM + ""):])
         elif t.predicate in _LABEL_PREDICATES and isinstance(t.object, Literal):
@@ -70,11 +74,10 @@ def vocabulary_from_triples(triples) -> Vocabulary:
                 principal.setdefault(iri, text)
             if kind == "principle":
                 principles[_stem(text)] = iri
-    action_texts = {t.subject.value: t.object.value for t in triples
-                    if t.predicate == GCM.text and "Action" in types.get(t.subject.value, ())}
-    objective_texts = {
-        iri: (next((text for pred, text in sorted(labels.get(iri, [])) if pred == RDFS.label.value), ""), " ".join(action_texts.get(x, x if x not in types else "") for x in sorted(parts)))
-        for iri, parts in texts.items() if "Objective" in types.get(iri, ())}
+    objective_texts = {  # what ingest.objectives compares a statement with: title; commitment and actions
+        iri: (next((text for pred, text in sorted(labels.get(iri, [])) if pred == RDFS.label.value), ""),
+              " ".join([commitments.get(iri, "")] + [texts.get(a, "") for a in sorted(actions.get(iri, []))]))
+        for iri, classes in types.items() if "Objective" in classes}
     return Vocabulary(tuple(entries), principal, kinds, principles, frozenset(types), objective_texts)
 
 
