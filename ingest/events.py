@@ -27,12 +27,8 @@ _NAMED_MEETING = re.compile(  # 'Asia-Pacific Regional Review of Implementation 
 _KIND_PHRASE = re.compile(  # a title that names a kind of meeting rather than a meeting: 'Stakeholder consultations for'
     r"^\s*(?P<kind>(?:[A-Z][\w\-]*\s+)?(?:consultations?|meetings?|briefings?|workshops?|dialogues?|webinars?))\b"
     r"(?:\s+(?:for|on|of|ahead of|in preparation for)\b|\s*$|\s*:)", re.I)
-_HELD = re.compile(r"\b(?:was|were|is|are|will be|to be)?\s*(?:held|convened|organized|organised|took place|"
-                   r"to take place|scheduled|planned|hosted)\b", re.I)
 _PLANNED = re.compile(r"\b(?:to be held|will be held|to take place|will take place|scheduled|planned|is to be|"
                       r"will be convened)\b", re.I)
-_ACTUAL = re.compile(r"\b(?:was|were)\s+(?:held|convened|organized|organised)|\btook place\b|\bheld (?:on|from|in)\b",
-                     re.I)
 _ONLINE = re.compile(r"\b(?:online|virtual(?:ly)?|webinar|video ?conference)\b", re.I)
 _ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|final|last)"
 _CONSULTATION_HELD = re.compile(
