@@ -11,6 +11,8 @@
 """
 from __future__ import annotations
 
+import functools
+
 import re
 
 import pyoxigraph as ox
@@ -159,10 +161,13 @@ def has_dataset_clause(text: str) -> bool:
     return any(t.kind == "word" and t.upper == "FROM" and t.depth == 0 for t in tokens)
 
 
+@functools.lru_cache(maxsize=512)  # a function of the text alone; named queries send the same texts again and again
 def may_name_graphs(text: str) -> bool:
     """False only when the query surely reads the default graph alone: no GRAPH pattern and no FROM / FROM NAMED
-    in any of the lexer's three readings (keywords need no word boundary for pyoxigraph: any bare word or prefixed
-    name containing "graph" or "from" counts). A text that cannot be tokenized counts as naming a graph. Such
+    in any of the lexer's three readings (keywords need no word boundary for pyoxigraph: any bare word containing
+    "graph" or "from", or prefixed name whose prefix contains them ('graph:p' may read as GRAPH :p), counts; the
+    local part of a prefixed name is read whole by the grammar, so 'gcm:fromSource' or 'gcm:Paragraph' does not).
+    A text that cannot be tokenized counts as naming a graph. Such
     queries are evaluated on the full dataset, the others on a store of the default graph alone (server.evaluator);
     a wrong False would answer from the wrong graph, a wrong True only costs speed."""
     low = text.lower()
@@ -174,7 +179,8 @@ def may_name_graphs(text: str) -> bool:
         except LexError:
             return True
         for tok in tokens:
-            if tok.kind in ("word", "pname") and ("graph" in tok.text.lower() or "from" in tok.text.lower()):
+            word = tok.text if tok.kind == "word" else split_pname(tok.text)[0] if tok.kind == "pname" else ""
+            if "graph" in word.lower() or "from" in word.lower():
                 return True
     return False
 

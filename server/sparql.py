@@ -235,10 +235,9 @@ _last_key: dict[int, str] = {}
 
 def warm_stores(snap, pool: executor.Pool) -> list[tuple]:
     """(key, spec) of the stores *pool*'s evaluators load before queries need them: the default graph's shape,
-    which nearly every query reads; for the catalog also the full shape, which some named queries read (GRAPH).
-    A /sparql evaluator loads the full shape on the first query that may name a graph."""
-    shapes = ("default", "full") if pool.name == "catalog" else ("default",)
-    return [(snap.evaluator_key(shape), snap.evaluator_spec(shape)) for shape in shapes]
+    which every named query and nearly every ad-hoc query reads. An evaluator loads the full shape on the first
+    query that may name a graph (guard.may_name_graphs)."""
+    return [(snap.evaluator_key("default"), snap.evaluator_spec("default"))]
 
 
 def _follow_build(snap) -> None:

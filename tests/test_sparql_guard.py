@@ -251,7 +251,8 @@ def test_query_kind():
     ("SELECT * { ?s ?p trueGRAPH<urn:g>{ ?s ?p ?o } }", True),  # keywords need no word boundary
     ("SELECT * FROM <urn:g> { ?s ?p ?o }", True),
     ("SELECT * FROM NAMED <urn:g> { ?s ?p ?o }", True),
-    ("PREFIX graph: <urn:x:> SELECT * { ?s graph:p ?o }", True),  # a prefixed name: assumed to, only slower
+    ("PREFIX graph: <urn:x:> SELECT * { ?s graph:p ?o }", True),  # a prefix that may read as GRAPH: assumed to
+    ("PREFIX gcm: <urn:x#> SELECT * { ?s gcm:fromSource ?p . ?p a gcm:Paragraph ; gcm:graphCount ?n }", False),
     ("SELECT * { GRAPH ?g { ?s ?p 'unterminated } }", True),  # cannot be read: assumed to
 ])
 def test_may_name_graphs(query, names):
