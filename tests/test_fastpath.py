@@ -202,6 +202,8 @@ RESULTS = {"Accept": "application/sparql-results+json"}
 def test_direct_answers_what_flask_answers(tmp_path, params, headers):
     app = _direct_app(tmp_path)
     assert isinstance(app.wsgi_app, Direct)
+    flask_calls, inner = [], app.wsgi_app.wsgi_app
+    app.wsgi_app.wsgi_app = lambda environ, start_response: flask_calls.append(1) or inner(environ, start_response)
     direct = app.test_client().get("/sparql", query_string=params, headers=headers)
     flask_app = _direct_app(tmp_path / "flask")
     flask_app.wsgi_app = _flask_only(flask_app)
@@ -209,7 +211,7 @@ def test_direct_answers_what_flask_answers(tmp_path, params, headers):
     assert direct.status_code == flask_only.status_code
     assert direct.data == flask_only.data
     assert sorted(direct.headers.items()) == sorted(flask_only.headers.items())
-    assert app.wsgi_app._enabled is True  # it answered (the hooks are the known ones)
+    assert app.wsgi_app._enabled is True and not flask_calls  # Direct answered; Flask was never asked
 
 
 def test_direct_counts_and_logs_like_flask(tmp_path, capsys):
