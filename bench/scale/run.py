@@ -6,8 +6,10 @@ For each factor: ``bench/scale/generate.py`` writes the data folder (unless it i
 --data-dir X --instance-dir Y`` builds it as a child process (wall time, CPU time and peak memory from the child's
 own rusage), the store's size on disk and the memory of one in-memory copy are measured, and every named query of
 the catalog (``queries/*.rq``, default parameters; a paginated one, its first page) runs once to warm up and then ``--runs`` times, on the two
-embedded stores the project uses: the RocksDB store read-only (``gcmkg query``) and its in-memory copy (what each
-``gcmkg serve`` evaluator holds). The queries run in a child process per store, so that a query slower than
+embedded stores the project uses: the RocksDB store read-only (``gcmkg query``) and the in-memory store each
+``gcmkg serve`` evaluator answers them from (``server.evaluator.load_store``, shape "default": the default graph
+alone, which is the merge of the named graphs; a query that names a graph is answered from the full dataset,
+which the catalog's never do). The queries run in a child process per store, so that a query slower than
 ``--timeout`` seconds can be stopped (pyoxigraph cannot cancel a query) and reported as such; one slower than
 ``--slow`` seconds is timed 3 times only. Results go to ``WORK/results.json`` (after each factor) and, as Markdown
 tables, to standard output (docs/scaling.md); ``--from-results`` prints them again without measuring.
@@ -61,17 +63,18 @@ def build(data: Path, instance: Path, log: Path) -> dict:
 
 _RSS_PROBE = """
 import sys
-from queries.store import current_build, open_in_memory
+from queries.store import current_build
+from server.evaluator import load_store
 def rss():
     return int(next(l for l in open('/proc/self/status') if l.startswith('VmRSS')).split()[1]) // 1024
 before = rss()
-store = open_in_memory(current_build(sys.argv[1]))
+store = load_store(("build", str(current_build(sys.argv[1]).path), "default"))[0]
 print(rss() - before, len(store))
 """
 
 
 def memory_copy_rss(instance: Path) -> dict:
-    """Resident memory of one in-memory copy of the build (what each `gcmkg serve` evaluator process holds)."""
+    """Resident memory of the store each `gcmkg serve` evaluator process holds (the default graph alone)."""
     run = subprocess.run([sys.executable, "-c", _RSS_PROBE, str(instance)], cwd=ROOT, capture_output=True, text=True,
                          check=True)
     mb, quads = run.stdout.split()
@@ -136,12 +139,16 @@ def time_named(store, q, sample: str, base: str | None, runs: int, slow: float, 
 def _child(kind: str, instance: str, runs: int, slow: float, names: list[str]) -> int:
     """Child process: open one kind of store, then time the named queries, one JSON line each (stdout)."""
     from queries.catalog import Catalog
-    from queries.store import current_build, open_in_memory, open_read_only
+    from queries.store import current_build, open_read_only
+    from server.evaluator import load_store
 
     build_ = current_build(Path(instance))
     base = build_.meta.get("base_iri")
     started = time.perf_counter()
-    store = open_in_memory(build_) if kind == "memory" else open_read_only(build_)
+    if kind == "memory":  # what a `gcmkg serve` evaluator answers the catalog from
+        store = load_store(("build", str(build_.path), "default"))[0]
+    else:
+        store = open_read_only(build_)
     print(json.dumps({"opened_s": round(time.perf_counter() - started, 2)}), flush=True)
     sample = sample_node(store)
     catalog = Catalog.load()
