@@ -368,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         saved = args.work / f"build-{factor}x.json"
         if args.reuse_builds and saved.is_file() and (instance / "current").exists():
             b = json.loads(saved.read_text())
+            b.update(memory_copy_rss(instance))  # measured again: what an evaluator holds may have changed
             print(f"  reusing the build of an earlier run: {b}", flush=True)
         else:
             b = build(data, instance, args.work / f"build-{factor}x.log")
