@@ -206,8 +206,9 @@ class Direct:
     (_protocol_error, http_error_response) and the after_request functions in Flask's order (the blueprint's
     _cors, then the app's _after and security_headers). Anything else (other paths and methods, HEAD, no query
     parameter) goes to Flask. The hooks are checked on the first request: if the app's before/after_request
-    functions, teardown or URL value preprocessors are not the ones above (one was added), every request goes to
-    Flask, so that this layer never answers otherwise than Flask would (tests/test_fastpath.py compares both)."""
+    functions, teardown, URL value preprocessors or error handlers (for the app and the sparql blueprint) are not
+    the ones above (one was added), every request goes to Flask, so that this layer never answers otherwise than
+    Flask would (tests/test_fastpath.py compares both)."""
 
     def __init__(self, flask_app, wsgi_app):
         self.flask_app = flask_app
@@ -215,14 +216,28 @@ class Direct:
         self._enabled: bool | None = None  # decided on the first request, once every hook is registered
 
     def _hooks_are_known(self) -> bool:
-        from server import observability, sparql
-        from server.pages import security_headers
+        from werkzeug.exceptions import HTTPException, InternalServerError
 
+        from werkzeug.exceptions import NotFound
+
+        from server import observability, sparql
+        from server.pages import not_built, page_not_found, security_headers, site
+
+        # bound once (imported here, not at the top: server.sparql imports the package this module is part of)
+        self._http_exception, self._internal_error = HTTPException, InternalServerError
+        self._observability, self._sparql, self._security_headers = observability, sparql, security_headers
         app = self.flask_app
         before = {k: list(v) for k, v in app.before_request_funcs.items() if v}
         after = {k: list(v) for k, v in app.after_request_funcs.items() if v}
+        handlers = {scope: {code: dict(by_class) for code, by_class in codes.items() if by_class}
+                    for scope, codes in app.error_handler_spec.items() if scope in (None, "sparql")}
+        handlers = {scope: codes for scope, codes in handlers.items() if codes}
         known = (before == {None: [observability.mark_started]}
                  and after == {"sparql": [sparql._cors], None: [security_headers, observability._after]}
+                 # the pages' handlers are the app's too; the view raises neither NotBuilt nor NotFound
+                 and handlers == {None: {None: {HTTPException: sparql._http_error, site.NotBuilt: not_built},
+                                         404: {NotFound: page_not_found}},
+                                  "sparql": {None: {sparql.ProtocolError: sparql._protocol_error}}}
                  and not any(app.teardown_request_funcs.values()) and not any(app.url_value_preprocessors.values()))
         if not known:
             app.logger.warning("gcmkg: /sparql is answered through Flask only: its request hooks changed "
@@ -241,11 +256,8 @@ class Direct:
         req = app.request_class(environ)
         if "query" not in req.args:  # the Service Description, a form of the query UI...: Flask's
             return self.wsgi_app(environ, start_response)
-        from werkzeug.exceptions import HTTPException, InternalServerError
-
-        from server import observability, sparql
-        from server.pages import security_headers
-
+        HTTPException, InternalServerError = self._http_exception, self._internal_error
+        observability, sparql, security_headers = self._observability, self._sparql, self._security_headers
         with app.app_context():
             observability.mark_started()
             try:

@@ -240,6 +240,16 @@ def test_direct_steps_aside_when_a_request_hook_is_added(tmp_path):
     assert app.wsgi_app._enabled is False
 
 
+def test_direct_steps_aside_when_an_error_handler_is_added(tmp_path):
+    from werkzeug.exceptions import BadRequest
+
+    app = _direct_app(tmp_path)
+    app.register_error_handler(BadRequest, lambda exc: ("handled by the app", 400))
+    r = app.test_client().get("/sparql", query_string={"query": [Q, Q]}, headers=RESULTS)  # 400: given twice
+    assert app.wsgi_app._enabled is False  # Flask answered: the handler it would call is not one Direct knows
+    assert r.status_code == 400
+
+
 def test_direct_answers_500_like_flask_when_the_view_fails(tmp_path, monkeypatch):
     from server import sparql
 
