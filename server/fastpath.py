@@ -216,9 +216,7 @@ class Direct:
         self._enabled: bool | None = None  # decided on the first request, once every hook is registered
 
     def _hooks_are_known(self) -> bool:
-        from werkzeug.exceptions import HTTPException, InternalServerError
-
-        from werkzeug.exceptions import NotFound
+        from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
         from server import observability, sparql
         from server.pages import not_built, page_not_found, security_headers, site

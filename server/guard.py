@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import functools
-
 import re
 
 import pyoxigraph as ox
@@ -167,9 +166,9 @@ def may_name_graphs(text: str) -> bool:
     in any of the lexer's three readings (keywords need no word boundary for pyoxigraph: any bare word containing
     "graph" or "from", or prefixed name whose prefix contains them ('graph:p' may read as GRAPH :p), counts; the
     local part of a prefixed name is read whole by the grammar, so 'gcm:fromSource' or 'gcm:Paragraph' does not).
-    A text that cannot be tokenized counts as naming a graph. Such
-    queries are evaluated on the full dataset, the others on a store of the default graph alone (server.evaluator);
-    a wrong False would answer from the wrong graph, a wrong True only costs speed."""
+    A text that cannot be tokenized counts as naming a graph. Such queries are evaluated on the full dataset, the
+    others on a store of the default graph alone (server.evaluator); a wrong False would answer from the wrong
+    graph, a wrong True only costs speed."""
     low = text.lower()
     if "graph" not in low and "from" not in low:
         return False
